@@ -1,0 +1,411 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// How a change ended at the hub. Nothing an agency typed is dropped silently: every
+/// change ends in one of these, and the agency sees it.
+public enum Outcome: String, Codable, Sendable, CaseIterable {
+    /// Every field and item was new and taken.
+    case applied
+    /// Taken, and some of it (or all of it) was already there.
+    case merged
+    /// At least one field had moved on at the hub; the hub value stays and both are kept.
+    case conflict
+    /// Nothing was taken; the reasons say why.
+    case rejected
+}
+
+/// A field both sides changed differently. The hub value stays until an admin resolves it.
+public struct FieldConflict: Hashable, Codable, Sendable {
+    public var field: Field
+    /// The value the agency saw when it made the edit.
+    public var base: FieldValue
+    /// The hub's value, which stays.
+    public var hub: FieldValue
+    /// The agency's value.
+    public var incoming: FieldValue
+
+    public init(field: Field, base: FieldValue, hub: FieldValue, incoming: FieldValue) {
+        self.field = field
+        self.base = base
+        self.hub = hub
+        self.incoming = incoming
+    }
+}
+
+/// Who is making a change, under which scheme, at what hub time.
+public struct MergeContext: Sendable {
+    /// The authenticated agency (never a field of the change body).
+    public var actor: AgencyID
+    public var role: Role
+    /// The RAG scheme of the action's plan.
+    public var scheme: RAGScheme
+    /// Hub time, stamped on new items.
+    public var now: Timestamp
+    /// The partnership's agencies; `nil` skips the membership check of agency ids.
+    public var knownAgencies: Set<AgencyID>?
+
+    public init(
+        actor: AgencyID, role: Role, scheme: RAGScheme = .standard, now: Timestamp,
+        knownAgencies: Set<AgencyID>? = nil
+    ) {
+        self.actor = actor
+        self.role = role
+        self.scheme = scheme
+        self.now = now
+        self.knownAgencies = knownAgencies
+    }
+}
+
+/// What applying one change did, as a value.
+public struct MergeResult: Hashable, Sendable {
+    public var outcome: Outcome
+    /// The hub record after the change: the unchanged record when rejected, `nil` only when
+    /// a rejected change named an action that does not exist.
+    public var record: Action?
+    /// The record differs from before (its revision was bumped).
+    public var changed: Bool
+    /// Fields that took the incoming value.
+    public var applied: [Field]
+    /// Fields that already had the incoming value.
+    public var alreadySet: [Field]
+    public var conflicts: [FieldConflict]
+    /// Items added or retracted by this change.
+    public var added: [UUID]
+    /// Items (or retractions) that were already there.
+    public var alreadyPresent: [UUID]
+    /// Why the change was rejected; empty unless `outcome == .rejected`.
+    public var violations: [Violation]
+    /// Rules the resulting record breaks that do not block it (a created action rated green
+    /// without evidence): committees need to see them.
+    public var flags: [Violation]
+
+    /// The reasons of a rejection, in one line.
+    public var reason: String? {
+        violations.isEmpty ? nil : violations.map(\.description).joined(separator: "; ")
+    }
+}
+
+/// Applies one change to the hub's current record (`nil` when the action does not exist),
+/// exactly as the hub does, and returns what happened. Pure: no clock, no I/O.
+///
+/// Per field: hub == `to` → nothing to do; hub == `from` → take `to`; otherwise a conflict
+/// and the hub value stays. Appends are unioned by item id, so a replay changes nothing.
+/// Non-conflicting fields of a conflicting change are still taken. A change that breaks a
+/// rule is rejected whole.
+public func merge(_ change: Change, into current: Action?, context: MergeContext) -> MergeResult {
+    var merger = Merger(change: change, current: current, context: context)
+    return merger.run()
+}
+
+private struct Merger {
+    let change: Change
+    let current: Action?
+    let context: MergeContext
+    var violations: [Violation] = []
+
+    init(change: Change, current: Action?, context: MergeContext) {
+        self.change = change
+        self.current = current
+        self.context = context
+    }
+
+    var address: ActionAddress { change.action }
+
+    mutating func fail(_ field: String?, _ rule: Violation.Rule, _ message: String) {
+        violations.append(Violation(action: address, field: field, rule: rule, message: message))
+    }
+
+    func rejected() -> MergeResult {
+        MergeResult(
+            outcome: .rejected, record: current, changed: false, applied: [], alreadySet: [], conflicts: [],
+            added: [], alreadyPresent: [], violations: violations, flags: [])
+    }
+
+    mutating func run() -> MergeResult {
+        let fields = knownFields()
+        checkPermissions(fields)
+        if context.role == .viewer { return rejected() }
+        checkValues(fields)
+        checkAppends()
+        guard violations.isEmpty else { return rejected() }
+
+        var record: Action
+        var result = MergeResult(
+            outcome: .applied, record: nil, changed: false, applied: [], alreadySet: [], conflicts: [], added: [],
+            alreadyPresent: [], violations: [], flags: [])
+        if let current {
+            record = current
+            if change.create {
+                // A ref is never reused: re-creating with the same values is a harmless replay.
+                let differing = fields.filter { current.value(of: $0.0) != $0.0.normalize($0.1.to) }.map(\.0.rawValue)
+                guard differing.isEmpty else {
+                    fail(
+                        nil, .alreadyExists,
+                        "action \(address) already exists (revision \(current.revision)) with other values for \(differing.joined(separator: ", ")); refs are never reused: edit it, or create a new ref"
+                    )
+                    return rejected()
+                }
+            }
+            for (field, edit) in fields {
+                let hub = record.value(of: field)
+                let from = field.normalize(edit.from)
+                let to = field.normalize(edit.to)
+                if hub == to {
+                    result.alreadySet.append(field)
+                } else if hub == from || change.create {
+                    record.set(field, to: to)
+                    result.applied.append(field)
+                } else {
+                    result.conflicts.append(FieldConflict(field: field, base: from, hub: hub, incoming: to))
+                }
+            }
+        } else {
+            guard let created = Action(creating: address, fields: fields.map { ($0.0, $0.1.to) }) else {
+                fail(Field.title.rawValue, .required, "a new action needs at least a title and an owner agency")
+                return rejected()
+            }
+            record = created
+            result.applied = fields.map(\.0)
+        }
+
+        if result.applied.contains(.targetDate) {
+            let old = current?.targetDate
+            record.targetDateHistory.append(
+                TargetDateChange(
+                    id: change.id, from: old, to: record.targetDate, reason: change.reason ?? "",
+                    by: context.actor, at: context.now))
+        }
+
+        var retracted = false
+        for append in change.append {
+            switch apply(append, to: &record) {
+            case .added(let isRetraction):
+                result.added.append(append.itemID)
+                retracted = retracted || isRetraction
+            case .present: result.alreadyPresent.append(append.itemID)
+            case .failed: break
+            }
+        }
+        guard violations.isEmpty else { return rejected() }
+
+        // Rating rules bind every edit that touches them; a newly created action is only flagged.
+        let ratingRules = FieldRules.ratingViolations(of: record, scheme: context.scheme)
+        let touchesRating =
+            result.applied.contains(.rag) || result.applied.contains(.signOff) || retracted
+        if current != nil && touchesRating && !ratingRules.isEmpty {
+            violations = ratingRules
+            return rejected()
+        }
+        if current == nil { result.flags = ratingRules }
+
+        result.changed = record != current
+        if result.changed { record.revision = (current?.revision ?? 0) + 1 }
+        result.record = record
+        result.outcome =
+            !result.conflicts.isEmpty
+            ? .conflict : (result.alreadySet.isEmpty && result.alreadyPresent.isEmpty ? .applied : .merged)
+        return result
+    }
+
+    /// The change's fields in a stable order; unknown names are violations.
+    mutating func knownFields() -> [(Field, FieldChange)] {
+        var fields: [(Field, FieldChange)] = []
+        for (name, edit) in change.set.sorted(by: { $0.key < $1.key }) {
+            if let field = Field(rawValue: name) {
+                fields.append((field, edit))
+            } else {
+                let known = Field.allCases.map(\.rawValue).joined(separator: ", ")
+                fail(String(name.prefix(40)), .unknownField, "unknown field '\(name.prefix(40))'; fields are: \(known)")
+            }
+        }
+        if change.set.isEmpty, change.append.isEmpty {
+            fail(nil, .emptyChange, "the change sets no field and appends nothing")
+        }
+        if let reason = change.reason,
+            let v = FieldRules.checkText(reason, max: FieldRules.maxReasonLength, action: address, field: "reason")
+        {
+            violations.append(v)
+        }
+        return fields.sorted { $0.0 < $1.0 }
+    }
+
+    mutating func checkPermissions(_ fields: [(Field, FieldChange)]) {
+        let who = "\(context.actor) (\(context.role))"
+        switch context.role {
+        case .viewer:
+            fail(nil, .readOnlyRole, "\(who) has read-only access; ask the business unit for an agency token to edit")
+            return
+        case .admin:
+            break
+        case .agency:
+            if change.create {
+                fail(nil, .adminOnly, "only the partnership business unit (admin) creates actions")
+            }
+            if let current {
+                if !current.isPartner(context.actor) {
+                    fail(
+                        nil, .notPartner,
+                        "agency \(context.actor) neither leads nor supports this action; only its lead (\(current.ownerAgency)) and supporting agencies may edit it"
+                    )
+                }
+                if current.archived {
+                    fail(nil, .archived, "the action is archived; ask the business unit to restore it before editing")
+                }
+            }
+            for (field, _) in fields where field.isAdminOnly {
+                fail(field.rawValue, .adminOnly, "only the partnership business unit (admin) changes \(field)")
+            }
+        }
+        if current == nil, !change.create {
+            fail(nil, .notFound, "action \(address.ref) not found in plan \(address.plan)")
+        }
+    }
+
+    mutating func checkValues(_ fields: [(Field, FieldChange)]) {
+        for (field, edit) in fields {
+            if let v = FieldRules.check(
+                field, edit.to, action: address, scheme: context.scheme, knownAgencies: context.knownAgencies)
+            {
+                violations.append(v)
+            }
+        }
+        if let dateEdit = fields.first(where: { $0.0 == .targetDate })?.1, !change.create,
+            Field.targetDate.normalize(dateEdit.from) != .null,
+            Field.targetDate.normalize(dateEdit.from) != Field.targetDate.normalize(dateEdit.to),
+            (change.reason ?? "").allSatisfy(\.isWhitespace)
+        {
+            fail(Field.targetDate.rawValue, .targetDateNeedsReason, "a target date moves only with a reason; give one")
+        }
+    }
+
+    mutating func checkAppends() {
+        for append in change.append {
+            switch append {
+            case .evidence(let e):
+                checkItemText(e.summary, field: "evidence", what: "evidence summary")
+                checkReference(e.reference, field: "evidence")
+            case .note(let n):
+                checkItemText(n.text, field: "notes", what: "note")
+                checkReference(n.reference, field: "notes")
+            case .retract(let r):
+                checkItemText(r.reason, field: "reason", what: "retraction reason", max: FieldRules.maxReasonLength)
+            }
+        }
+    }
+
+    mutating func checkItemText(_ text: String, field: String, what: String, max: Int = FieldRules.maxItemTextLength) {
+        if text.allSatisfy(\.isWhitespace) {
+            fail(field, .required, "a \(what) cannot be empty")
+        } else if let v = FieldRules.checkText(text, max: max, action: address, field: field) {
+            violations.append(v)
+        }
+    }
+
+    mutating func checkReference(_ reference: String?, field: String) {
+        if let reference,
+            let v = FieldRules.checkText(reference, max: FieldRules.maxReferenceLength, action: address, field: field)
+        {
+            violations.append(v)
+        }
+    }
+
+    enum AppendResult {
+        case added(isRetraction: Bool)
+        case present
+        case failed
+    }
+
+    /// Unions one item into the record, stamping author and hub time.
+    mutating func apply(_ append: Append, to record: inout Action) -> AppendResult {
+        switch append {
+        case .evidence(var item):
+            if record.evidence.contains(where: { $0.id == item.id }) { return .present }
+            item.author = context.actor
+            item.recordedAt = context.now
+            item.retraction = nil
+            record.evidence.append(item)
+        case .note(var item):
+            if record.notes.contains(where: { $0.id == item.id }) { return .present }
+            item.author = context.actor
+            item.recordedAt = context.now
+            item.retraction = nil
+            record.notes.append(item)
+        case .retract(let r):
+            let retraction = Retraction(reason: r.reason, by: context.actor, at: context.now)
+            if let i = record.evidence.firstIndex(where: { $0.id == r.item }) {
+                return retract(&record.evidence[i], retraction)
+            }
+            if let i = record.notes.firstIndex(where: { $0.id == r.item }) {
+                return retract(&record.notes[i], retraction)
+            }
+            fail("evidence", .itemNotFound, "no evidence item or note with id \(r.item) on this action")
+            return .failed
+        }
+        return .added(isRetraction: false)
+    }
+
+    mutating func retract(_ item: inout some ActionItem, _ retraction: Retraction) -> AppendResult {
+        if item.retraction != nil { return .present }
+        guard item.author == context.actor || context.role == .admin else {
+            fail(
+                "evidence", .notItemAuthor,
+                "item \(item.id) was added by \(item.author); only that agency or the business unit may retract it")
+            return .failed
+        }
+        item.retraction = retraction
+        return .added(isRetraction: true)
+    }
+}
+
+extension Action {
+    /// A new action at `address` from initial field values; `nil` without a title and an owner.
+    public init?(creating address: ActionAddress, fields: [(Field, FieldValue)]) {
+        let values = Dictionary(fields.map { ($0.0, $0.0.normalize($0.1)) }, uniquingKeysWith: { $1 })
+        guard case .text(let title)? = values[.title], case .text(let owner)? = values[.ownerAgency],
+            let ownerID = try? AgencyID(owner)
+        else { return nil }
+        self.init(plan: address.plan, ref: address.ref, title: title, ownerAgency: ownerID)
+        for (field, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard set(field, to: value) else { return nil }
+        }
+    }
+
+    /// The agent's local view: this change laid over the last pulled record (`nil` when the
+    /// action is unknown locally). Fields take the agency's value whatever the hub holds;
+    /// items are added unstamped. The hub's answer replaces this view on the next pull.
+    public static func overlay(_ change: Change, on base: Action?, author: AgencyID) -> Action? {
+        let fields = change.set.compactMap { name, edit in Field(rawValue: name).map { ($0, edit.to) } }
+        var record: Action
+        if let base {
+            record = base
+            for (field, value) in fields.sorted(by: { $0.0 < $1.0 }) { record.set(field, to: value) }
+        } else if change.create, let created = Action(creating: change.action, fields: fields) {
+            record = created
+        } else {
+            return nil
+        }
+        for append in change.append {
+            switch append {
+            case .evidence(var item) where !record.evidence.contains { $0.id == item.id }:
+                item.author = author
+                record.evidence.append(item)
+            case .note(var item) where !record.notes.contains { $0.id == item.id }:
+                item.author = author
+                record.notes.append(item)
+            case .retract(let r):
+                let retraction = Retraction(reason: r.reason, by: author)
+                if let i = record.evidence.firstIndex(where: { $0.id == r.item && $0.retraction == nil }) {
+                    record.evidence[i].retraction = retraction
+                } else if let i = record.notes.firstIndex(where: { $0.id == r.item && $0.retraction == nil }) {
+                    record.notes[i].retraction = retraction
+                }
+            default:
+                break
+            }
+        }
+        return record
+    }
+}

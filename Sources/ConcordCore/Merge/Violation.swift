@@ -1,0 +1,145 @@
+/// A broken rule, naming the action, the field and the rule, with a message that says what
+/// to do. Messages never quote the text of an action (they may be logged).
+public struct Violation: Error, Hashable, Codable, Sendable, CustomStringConvertible {
+    /// The rules, with stable codes for scripts and tests.
+    public enum Rule: String, Codable, Sendable, CaseIterable {
+        case emptyChange
+        case unknownField
+        case readOnlyRole
+        case notPartner
+        case adminOnly
+        case archived
+        case notFound
+        case alreadyExists
+        case invalidValue
+        case required
+        case tooLong
+        case controlCharacters
+        case invalidDate
+        case unknownRating
+        case unknownAgency
+        case requiresEvidence
+        case requiresSignOff
+        case targetDateNeedsReason
+        case itemNotFound
+        case notItemAuthor
+    }
+
+    public var action: ActionAddress
+    /// A field name, `evidence`, `notes`, `reason`, or `nil` for the action as a whole.
+    public var field: String?
+    public var rule: Rule
+    public var message: String
+
+    public init(action: ActionAddress, field: String?, rule: Rule, message: String) {
+        self.action = action
+        self.field = field
+        self.rule = rule
+        self.message = message
+    }
+
+    /// `action child-m/1.1, field rag: ... (rule requiresEvidence)`
+    public var description: String {
+        "action \(action)\(field.map { ", field \($0)" } ?? ""): \(message) (rule \(rule.rawValue))"
+    }
+}
+
+/// Checks of single values against their field, the plan's scheme and the partnership's agencies.
+public enum FieldRules {
+    /// Longest reason accepted for a change, a retraction or a target-date move.
+    public static let maxReasonLength = 2000
+    /// Longest evidence summary or note.
+    public static let maxItemTextLength = 8000
+    /// Longest reference (document id or URL) of an item.
+    public static let maxReferenceLength = 2000
+
+    /// The problem with setting `field` to `value`, or `nil` when the value is acceptable.
+    public static func check(
+        _ field: Field, _ raw: FieldValue, action: ActionAddress, scheme: RAGScheme, knownAgencies: Set<AgencyID>?
+    ) -> Violation? {
+        let value = field.normalize(raw)
+        func fail(_ rule: Violation.Rule, _ message: String) -> Violation {
+            Violation(action: action, field: field.rawValue, rule: rule, message: message)
+        }
+        if field.isRequired, value == .null {
+            return fail(.required, "\(field) cannot be empty")
+        }
+        func checkAgency(_ s: String) -> Violation? {
+            guard let id = try? AgencyID(s) else {
+                return fail(.invalidValue, "'\(s.prefix(40))' is not an agency id (lower-case letters, digits, hyphens)")
+            }
+            if let knownAgencies, !knownAgencies.contains(id) {
+                return fail(.unknownAgency, "agency '\(id)' is not a member of the partnership")
+            }
+            return nil
+        }
+        switch (field.kind, value) {
+        case (.text, .null), (.date, .null), (.rating, .null):
+            return nil
+        case (.text(let max), .text(let s)):
+            return checkText(s, max: max, action: action, field: field.rawValue)
+        case (.date, .text(let s)):
+            return LocalDate(s) == nil ? fail(.invalidDate, "'\(s.prefix(40))' is not a date: write YYYY-MM-DD") : nil
+        case (.rating, .text(let s)):
+            guard scheme.rating(s) != nil else {
+                let ids = scheme.ratings.map(\.id).joined(separator: ", ")
+                return fail(.unknownRating, "'\(s.prefix(40))' is not a rating of scheme \(scheme.id) (use one of: \(ids))")
+            }
+            return nil
+        case (.agency, .text(let s)):
+            return checkAgency(s)
+        case (.agencyList, .list(let l)):
+            return l.lazy.compactMap(checkAgency).first
+        case (.flag, .flag):
+            return nil
+        default:
+            let expected =
+                switch field.kind {
+                case .text, .rating, .date, .agency: "a string or null"
+                case .agencyList: "a list of agency ids"
+                case .flag: "true or false"
+                }
+            return fail(.invalidValue, "expected \(expected), got \(value.shape)")
+        }
+    }
+
+    /// Length and character checks for free text: at most `max` characters, no control
+    /// characters other than tab and line breaks.
+    public static func checkText(_ s: String, max: Int, action: ActionAddress, field: String) -> Violation? {
+        var count = 0
+        for scalar in s.unicodeScalars {
+            count += 1
+            let v = scalar.value
+            if (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F {
+                return Violation(
+                    action: action, field: field, rule: .controlCharacters,
+                    message: "contains a control character (U+\(String(v, radix: 16, uppercase: true))); remove it")
+            }
+        }
+        if count > max {
+            return Violation(
+                action: action, field: field, rule: .tooLong,
+                message: "is \(count) characters long; the limit is \(max)")
+        }
+        return nil
+    }
+
+    /// The rating rules of the scheme for the record as it stands: evidence and sign-off.
+    public static func ratingViolations(of action: Action, scheme: RAGScheme) -> [Violation] {
+        guard let id = action.rag, let rating = scheme.rating(id) else { return [] }
+        var found: [Violation] = []
+        if rating.requiresEvidence, action.liveEvidence.isEmpty {
+            found.append(
+                Violation(
+                    action: action.address, field: Field.rag.rawValue, rule: .requiresEvidence,
+                    message: "rating '\(id)' needs at least one evidence item (scheme \(scheme.id)); add evidence first"))
+        }
+        if rating.requiresSignOff, action.signOff == nil {
+            found.append(
+                Violation(
+                    action: action.address, field: Field.rag.rawValue, rule: .requiresSignOff,
+                    message: "rating '\(id)' needs the partnership's sign-off (scheme \(scheme.id)); ask the business unit to sign it off"))
+        }
+        return found
+    }
+}

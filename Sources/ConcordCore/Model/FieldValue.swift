@@ -1,0 +1,137 @@
+/// The value of one scalar field of an action, as it travels in a change: JSON `null`, a
+/// string (text, a date `YYYY-MM-DD`, an agency id, a rating id), a boolean, or a list of
+/// strings (supporting agencies).
+public enum FieldValue: Hashable, Sendable, Codable, CustomStringConvertible {
+    case null
+    case text(String)
+    case flag(Bool)
+    case list([String])
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .flag(b)
+        } else if let s = try? c.decode(String.self) {
+            self = .text(s)
+        } else if let l = try? c.decode([String].self) {
+            self = .list(l)
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: c, debugDescription: "a field value must be null, a string, true/false or a list of strings")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .text(let s): try c.encode(s)
+        case .flag(let b): try c.encode(b)
+        case .list(let l): try c.encode(l)
+        }
+    }
+
+    /// A short, text-free rendering for messages and logs: never the content of free text.
+    public var shape: String {
+        switch self {
+        case .null: "null"
+        case .text(let s): "text (\(s.count) characters)"
+        case .flag(let b): b ? "true" : "false"
+        case .list(let l): "list of \(l.count)"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case .text(let s): s
+        case .flag(let b): b ? "true" : "false"
+        case .list(let l): l.joined(separator: ";")
+        }
+    }
+}
+
+/// The scalar fields of an action. Each is merged on its own.
+public enum Field: String, CaseIterable, Codable, Sendable, Comparable, CustomStringConvertible {
+    case title
+    case recommendation
+    case description
+    case ownerAgency
+    case supportingAgencies
+    case leadOfficer
+    case targetDate
+    case successMeasure
+    case rag
+    case progress
+    case completedOn
+    case signOff
+    case archived
+
+    /// What values the field holds.
+    public enum Kind: Hashable, Sendable {
+        case text(maxLength: Int)
+        case date
+        case agency
+        case agencyList
+        case rating
+        case flag
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .title: .text(maxLength: 1000)
+        case .recommendation: .text(maxLength: 2000)
+        case .description, .progress: .text(maxLength: 8000)
+        case .successMeasure: .text(maxLength: 2000)
+        case .leadOfficer: .text(maxLength: 200)
+        case .signOff: .text(maxLength: 500)
+        case .ownerAgency: .agency
+        case .supportingAgencies: .agencyList
+        case .targetDate, .completedOn: .date
+        case .rag: .rating
+        case .archived: .flag
+        }
+    }
+
+    /// Fields that may never be null: every action has a title and a lead agency.
+    public var isRequired: Bool { self == .title || self == .ownerAgency }
+
+    /// Fields only the partnership's business unit (an admin) may change: the wording agreed
+    /// by the partnership, re-assignment, sign-off and archiving.
+    public var isAdminOnly: Bool {
+        switch self {
+        case .title, .recommendation, .ownerAgency, .supportingAgencies, .signOff, .archived: true
+        default: false
+        }
+    }
+
+    /// The value that means "not set".
+    public var emptyValue: FieldValue {
+        switch kind {
+        case .flag: .flag(false)
+        case .agencyList: .list([])
+        default: .null
+        }
+    }
+
+    /// The canonical form of a value, so equal meanings compare equal: empty text is null,
+    /// a null list or flag is empty, agency lists are sorted and without repeats.
+    public func normalize(_ value: FieldValue) -> FieldValue {
+        switch (kind, value) {
+        case (_, .null): return emptyValue
+        case (.text, .text(let s)) where s.isEmpty: return .null
+        case (.date, .text(let s)) where s.isEmpty: return .null
+        case (.rating, .text(let s)) where s.isEmpty: return .null
+        case (.agencyList, .list(let l)): return .list(Array(Set(l)).sorted())
+        default: return value
+        }
+    }
+
+    public var description: String { rawValue }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

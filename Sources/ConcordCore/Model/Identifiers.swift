@@ -1,0 +1,153 @@
+/// An identifier that failed its format check, with the rule it broke.
+public struct IdentifierError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of identifier it was meant to be: `agency id`, `plan id`, `action ref`, `action address`.
+    public var kind: String
+    /// The rejected text (identifiers are never sensitive; truncated to 80 characters).
+    public var value: String
+    /// The rule, in words a person can act on.
+    public var rule: String
+
+    public var description: String {
+        "\(kind) '\(value.prefix(80))' is not valid: \(rule)"
+    }
+}
+
+/// ASCII character classes used by the identifier rules (no locale, no Unicode surprises).
+enum ASCII {
+    static func isLower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
+    static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    static func isAlnum(_ c: UInt8) -> Bool { isLower(c) || isUpper(c) || isDigit(c) }
+}
+
+/// A slug: lower-case ASCII letters, digits and single hyphens, starting with a letter or digit.
+func checkSlug(_ raw: String, kind: String, maxLength: Int, mustStartWithLetter: Bool) throws(IdentifierError) {
+    let bytes = Array(raw.utf8)
+    func fail(_ rule: String) -> IdentifierError { IdentifierError(kind: kind, value: raw, rule: rule) }
+    guard !bytes.isEmpty else { throw fail("it is empty") }
+    guard bytes.count <= maxLength else { throw fail("it is longer than \(maxLength) characters") }
+    if mustStartWithLetter {
+        guard ASCII.isLower(bytes[0]) else { throw fail("it must start with a lower-case letter a-z") }
+    }
+    for (i, c) in bytes.enumerated() {
+        if ASCII.isLower(c) || ASCII.isDigit(c) { continue }
+        if c == 0x2D, i > 0, i < bytes.count - 1, bytes[i - 1] != 0x2D { continue }
+        throw fail("use lower-case letters a-z, digits and single hyphens inside (e.g. nhs-trust)")
+    }
+}
+
+/// An agency's id: `police`, `csc`, `nhs-trust`. 1–32 characters, lower-case letters, digits
+/// and inner hyphens, starting with a letter.
+public struct AgencyID: StringIdentifier, Comparable {
+    public let rawValue: String
+
+    public init(_ raw: String) throws(IdentifierError) {
+        try checkSlug(raw, kind: "agency id", maxLength: 32, mustStartWithLetter: true)
+        rawValue = raw
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A plan's slug: `child-m`, `children-r-s`, `improvement-2025`. 1–64 characters, lower-case
+/// letters, digits and inner hyphens.
+public struct PlanID: StringIdentifier, Comparable {
+    public let rawValue: String
+
+    public init(_ raw: String) throws(IdentifierError) {
+        try checkSlug(raw, kind: "plan id", maxLength: 64, mustStartWithLetter: false)
+        rawValue = raw
+    }
+
+    public var description: String { rawValue }
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// An action's plan-scoped number as the review wrote it: `1.1`, `3.2`, `A5`. Never reused.
+/// 1–16 characters: letters and digits in groups joined by single `.` or `-`.
+/// Ordered naturally, so `1.2` < `1.10` and `A2` < `A10`.
+public struct ActionRef: StringIdentifier, Comparable {
+    public let rawValue: String
+
+    public init(_ raw: String) throws(IdentifierError) {
+        let bytes = Array(raw.utf8)
+        func fail(_ rule: String) -> IdentifierError { IdentifierError(kind: "action ref", value: raw, rule: rule) }
+        guard !bytes.isEmpty else { throw fail("it is empty") }
+        guard bytes.count <= 16 else { throw fail("it is longer than 16 characters") }
+        for (i, c) in bytes.enumerated() {
+            if ASCII.isAlnum(c) { continue }
+            if c == 0x2E || c == 0x2D, i > 0, i < bytes.count - 1, ASCII.isAlnum(bytes[i - 1]) { continue }
+            throw fail("use letters and digits joined by single dots or hyphens (e.g. 1.1, 3.2, A5)")
+        }
+        rawValue = raw
+    }
+
+    public var description: String { rawValue }
+
+    /// Natural order: runs of digits compare as numbers, everything else as text.
+    public static func < (a: Self, b: Self) -> Bool {
+        var i = a.rawValue.utf8.makeIterator(), j = b.rawValue.utf8.makeIterator()
+        var x = i.next(), y = j.next()
+        while let cx = x, let cy = y {
+            if ASCII.isDigit(cx) && ASCII.isDigit(cy) {
+                var nx = 0, ny = 0, lx = 0, ly = 0
+                while let d = x, ASCII.isDigit(d) { nx = nx &* 10 &+ Int(d - 0x30); lx += 1; x = i.next() }
+                while let d = y, ASCII.isDigit(d) { ny = ny &* 10 &+ Int(d - 0x30); ly += 1; y = j.next() }
+                if nx != ny { return nx < ny }
+                if lx != ly { return lx < ly }
+                continue
+            }
+            if cx != cy { return cx < cy }
+            x = i.next()
+            y = j.next()
+        }
+        return x == nil && y != nil
+    }
+}
+
+/// Where an action lives: `PLAN/REF`, e.g. `child-m/1.1`. Encoded in JSON as that string.
+public struct ActionAddress: StringIdentifier, Comparable {
+    public var plan: PlanID
+    public var ref: ActionRef
+
+    public init(plan: PlanID, ref: ActionRef) {
+        self.plan = plan
+        self.ref = ref
+    }
+
+    /// Parses `PLAN/REF`.
+    public init(_ raw: String) throws(IdentifierError) {
+        guard let slash = raw.firstIndex(of: "/") else {
+            throw IdentifierError(kind: "action address", value: raw, rule: "write it as PLAN/REF, e.g. child-m/1.1")
+        }
+        plan = try PlanID(String(raw[..<slash]))
+        ref = try ActionRef(String(raw[raw.index(after: slash)...]))
+    }
+
+    public var description: String { "\(plan.rawValue)/\(ref.rawValue)" }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        a.plan != b.plan ? a.plan < b.plan : a.ref < b.ref
+    }
+}
+
+/// An identifier written in JSON as one string, checked when decoded.
+public protocol StringIdentifier: Codable, Hashable, Sendable, CustomStringConvertible {
+    /// Parses and checks the text form.
+    init(_ raw: String) throws(IdentifierError)
+}
+
+extension StringIdentifier {
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(raw) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

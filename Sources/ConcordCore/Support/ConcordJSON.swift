@@ -1,0 +1,40 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The one JSON style of Concord: sorted keys, readable, slashes unescaped, dates as
+/// ISO 8601 strings (``Timestamp``, ``LocalDate``), so files diff well and stay stable.
+public enum ConcordJSON {
+    /// An encoder in Concord's style; `pretty` adds line breaks and indentation.
+    public static func encoder(pretty: Bool = true) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func encode(_ value: some Encodable, pretty: Bool = true) throws -> Data {
+        try encoder(pretty: pretty).encode(value)
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        try JSONDecoder().decode(type, from: data)
+    }
+
+    /// A decoding error in one line a person can act on: where in the document, and what.
+    public static func explain(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return String(describing: error) }
+        func path(_ keys: [any CodingKey]) -> String {
+            let p = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.isEmpty ? "the document" : String(p.drop { $0 == "." })
+        }
+        switch error {
+        case .typeMismatch(let type, let c): return "\(path(c.codingPath)): expected \(type); \(c.debugDescription)"
+        case .valueNotFound(let type, let c): return "\(path(c.codingPath)): missing \(type) value"
+        case .keyNotFound(let key, let c): return "\(path(c.codingPath + [key])): required key is missing"
+        case .dataCorrupted(let c): return "\(path(c.codingPath)): \(c.debugDescription)"
+        @unknown default: return String(describing: error)
+        }
+    }
+}
