@@ -78,7 +78,9 @@ public enum CSV {
                 guard i == bytes.count || bytes[i] == 0x2C || bytes[i] == 0x0A || bytes[i] == 0x0D else {
                     throw CSVError(
                         row: rowNumber, column: String(row.count + 1),
-                        message: "text follows the closing quote of a quoted cell: quote the whole cell and double any quote inside it")
+                        message:
+                            "text follows the closing quote of a quoted cell: quote the whole cell and double any quote inside it"
+                    )
                 }
                 continue
             }

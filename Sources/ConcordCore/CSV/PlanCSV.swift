@@ -61,7 +61,9 @@ public enum PlanCSV {
         let rows: [CSV.Row]
         do { rows = try CSV.parse(text) } catch { throw CSVImportError(problems: [error]) }
         guard let header = rows.first else {
-            throw CSVImportError(problems: [CSVError(row: 1, column: nil, message: "the file is empty; expected a header row")])
+            throw CSVImportError(problems: [
+                CSVError(row: 1, column: nil, message: "the file is empty; expected a header row")
+            ])
         }
         var problems: [CSVError] = []
         var columns: [Column] = []
@@ -74,12 +76,14 @@ public enum PlanCSV {
                 problems.append(
                     CSVError(
                         row: header.number, column: String(name.prefix(40)),
-                        message: "header '\(name.prefix(40))' \(reason); the columns are \(Column.allCases.map(\.rawValue).joined(separator: ", "))"
+                        message:
+                            "header '\(name.prefix(40))' \(reason); the columns are \(Column.allCases.map(\.rawValue).joined(separator: ", "))"
                     ))
             }
         }
         for column in requiredColumns where !columns.contains(column) {
-            problems.append(CSVError(row: header.number, column: column.rawValue, message: "required column is missing"))
+            problems.append(
+                CSVError(row: header.number, column: column.rawValue, message: "required column is missing"))
         }
         guard problems.isEmpty else { throw CSVImportError(problems: problems) }
 
@@ -90,7 +94,9 @@ public enum PlanCSV {
                 problems.append(
                     CSVError(
                         row: row.number, column: nil,
-                        message: "has \(row.cells.count) cells but the header has \(columns.count); check for a stray or missing comma"))
+                        message:
+                            "has \(row.cells.count) cells but the header has \(columns.count); check for a stray or missing comma"
+                    ))
                 continue
             }
             var cells: [Column: String] = [:]
@@ -103,7 +109,9 @@ public enum PlanCSV {
             }
             if let first = seen[ref] {
                 problems.append(
-                    CSVError(row: row.number, column: Column.ref.rawValue, message: "ref \(ref) is already used by row \(first)"))
+                    CSVError(
+                        row: row.number, column: Column.ref.rawValue,
+                        message: "ref \(ref) is already used by row \(first)"))
                 continue
             }
             seen[ref] = row.number
@@ -113,7 +121,8 @@ public enum PlanCSV {
             for column in columns {
                 guard let field = column.field else { continue }
                 let value = cellValue(cells[column] ?? "", field: field, scheme: scheme)
-                if let v = FieldRules.check(field, value, action: address, scheme: scheme, knownAgencies: knownAgencies) {
+                if let v = FieldRules.check(field, value, action: address, scheme: scheme, knownAgencies: knownAgencies)
+                {
                     problems.append(CSVError(row: row.number, column: column.rawValue, message: v.message))
                     rowOK = false
                 }

@@ -66,7 +66,8 @@ public enum FieldRules {
         }
         func checkAgency(_ s: String) -> Violation? {
             guard let id = try? AgencyID(s) else {
-                return fail(.invalidValue, "'\(s.prefix(40))' is not an agency id (lower-case letters, digits, hyphens)")
+                return fail(
+                    .invalidValue, "'\(s.prefix(40))' is not an agency id (lower-case letters, digits, hyphens)")
             }
             if let knownAgencies, !knownAgencies.contains(id) {
                 return fail(.unknownAgency, "agency '\(id)' is not a member of the partnership")
@@ -83,7 +84,8 @@ public enum FieldRules {
         case (.rating, .text(let s)):
             guard scheme.rating(s) != nil else {
                 let ids = scheme.ratings.map(\.id).joined(separator: ", ")
-                return fail(.unknownRating, "'\(s.prefix(40))' is not a rating of scheme \(scheme.id) (use one of: \(ids))")
+                return fail(
+                    .unknownRating, "'\(s.prefix(40))' is not a rating of scheme \(scheme.id) (use one of: \(ids))")
             }
             return nil
         case (.agency, .text(let s)):
@@ -132,13 +134,16 @@ public enum FieldRules {
             found.append(
                 Violation(
                     action: action.address, field: Field.rag.rawValue, rule: .requiresEvidence,
-                    message: "rating '\(id)' needs at least one evidence item (scheme \(scheme.id)); add evidence first"))
+                    message: "rating '\(id)' needs at least one evidence item (scheme \(scheme.id)); add evidence first"
+                ))
         }
         if rating.requiresSignOff, action.signOff == nil {
             found.append(
                 Violation(
                     action: action.address, field: Field.rag.rawValue, rule: .requiresSignOff,
-                    message: "rating '\(id)' needs the partnership's sign-off (scheme \(scheme.id)); ask the business unit to sign it off"))
+                    message:
+                        "rating '\(id)' needs the partnership's sign-off (scheme \(scheme.id)); ask the business unit to sign it off"
+                ))
         }
         return found
     }

@@ -1,7 +1,7 @@
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// One action of a plan: who does what by when, how far it has got, and the evidence.
@@ -175,7 +175,8 @@ public struct Plan: Hashable, Codable, Sendable {
         guard formatVersion <= Plan.currentFormatVersion, formatVersion >= 1 else {
             throw DecodingError.dataCorruptedError(
                 forKey: .formatVersion, in: c,
-                debugDescription: "plan format \(formatVersion) is not one this Concord reads (1...\(Plan.currentFormatVersion))")
+                debugDescription:
+                    "plan format \(formatVersion) is not one this Concord reads (1...\(Plan.currentFormatVersion))")
         }
         id = try c.decode(PlanID.self, forKey: .id)
         title = try c.decode(String.self, forKey: .title)

@@ -77,7 +77,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let date = LocalDate(raw) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(raw.prefix(40))' is not a date: write YYYY-MM-DD"))
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "'\(raw.prefix(40))' is not a date: write YYYY-MM-DD"))
         }
         self = date
     }
@@ -163,7 +165,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let t = Timestamp(raw) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(raw.prefix(40))' is not an ISO 8601 time such as 2026-11-23T07:56:49.123Z"))
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "'\(raw.prefix(40))' is not an ISO 8601 time such as 2026-11-23T07:56:49.123Z"))
         }
         self = t
     }

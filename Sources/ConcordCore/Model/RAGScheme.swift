@@ -69,7 +69,8 @@ public struct RAGScheme: Hashable, Codable, Sendable {
                 forKey: .ratings, in: c, debugDescription: "scheme '\(id)' lists rating '\(r.id)' twice")
         }
         guard !ratings.isEmpty else {
-            throw DecodingError.dataCorruptedError(forKey: .ratings, in: c, debugDescription: "scheme '\(id)' has no ratings")
+            throw DecodingError.dataCorruptedError(
+                forKey: .ratings, in: c, debugDescription: "scheme '\(id)' has no ratings")
         }
     }
 }
