@@ -5,13 +5,71 @@ let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "ConcordCore", targets: ["ConcordCore"])
+        .library(name: "ConcordCore", targets: ["ConcordCore"]),
+        .executable(name: "concord-hub", targets: ["concord-hub"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", exact: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     ],
     targets: [
         // Model, changes, the three-way field merge, permissions, validation and CSV.
         // Pure: no I/O, no logging, no dependencies beyond Foundation's essentials.
         .target(name: "ConcordCore"),
+
+        // libcurl, with typed wrappers for its variadic setopt/getinfo.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // The HTTPS client of the agent and the CLI (and of the tests and benchmarks).
+        .target(name: "ConcordHTTP", dependencies: ["CCurl"]),
+
+        // sd_notify without libsystemd: READY=1, STATUS=, WATCHDOG=1 over $NOTIFY_SOCKET.
+        .target(
+            name: "ConcordSystemd",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // The hub: HTTPS API, auth, SQLite store, conflicts, certificates, metrics.
+        .target(
+            name: "ConcordHub",
+            dependencies: [
+                "ConcordCore",
+                "ConcordSystemd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .executableTarget(
+            name: "concord-hub",
+            dependencies: [
+                "ConcordHub",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         .testTarget(name: "ConcordCoreTests", dependencies: ["ConcordCore"]),
+        .testTarget(
+            name: "ConcordHubTests",
+            dependencies: [
+                "ConcordHub", "ConcordHTTP",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

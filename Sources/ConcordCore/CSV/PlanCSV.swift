@@ -51,6 +51,11 @@ public enum PlanCSV {
     public struct Imported: Hashable, Sendable {
         public var plan: Plan
         public var flags: [Violation]
+
+        public init(plan: Plan, flags: [Violation]) {
+            self.plan = plan
+            self.flags = flags
+        }
     }
 
     /// Reads a plan. Empty cells mean "not set". Every problem is reported with its row and

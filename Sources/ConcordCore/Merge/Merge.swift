@@ -82,6 +82,13 @@ public struct MergeResult: Hashable, Sendable {
     /// without evidence): committees need to see them.
     public var flags: [Violation]
 
+    /// A rejection for reasons found outside the merge (e.g. the plan does not exist).
+    public static func rejection(_ violations: [Violation], record: Action? = nil) -> MergeResult {
+        MergeResult(
+            outcome: .rejected, record: record, changed: false, applied: [], alreadySet: [], conflicts: [], added: [],
+            alreadyPresent: [], violations: violations, flags: [])
+    }
+
     /// The reasons of a rejection, in one line.
     public var reason: String? {
         violations.isEmpty ? nil : violations.map(\.description).joined(separator: "; ")
@@ -119,9 +126,7 @@ private struct Merger {
     }
 
     func rejected() -> MergeResult {
-        MergeResult(
-            outcome: .rejected, record: current, changed: false, applied: [], alreadySet: [], conflicts: [],
-            added: [], alreadyPresent: [], violations: violations, flags: [])
+        .rejection(violations, record: current)
     }
 
     mutating func run() -> MergeResult {

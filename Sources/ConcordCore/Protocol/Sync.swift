@@ -1,0 +1,192 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+// The JSON bodies of the hub's API v1 (see docs/openapi.yaml and docs/protocol.md).
+// Shared by the hub, the agent and the CLI so the two ends cannot drift apart.
+
+/// `POST /v1/sync/push` body: changes in the order the agency made them.
+public struct PushRequest: Codable, Sendable, Hashable {
+    public var changes: [Change]
+    public init(changes: [Change]) { self.changes = changes }
+}
+
+/// A field conflict as the hub recorded it, with the id an admin resolves it by.
+public struct ConflictNotice: Codable, Sendable, Hashable {
+    public var id: Int64
+    public var field: Field
+    public var base: FieldValue
+    public var hub: FieldValue
+    public var incoming: FieldValue
+
+    public init(id: Int64, conflict: FieldConflict) {
+        self.id = id
+        field = conflict.field
+        base = conflict.base
+        hub = conflict.hub
+        incoming = conflict.incoming
+    }
+}
+
+/// How one change ended at the hub. Stored, and returned again for a resent change id.
+public struct ChangeResult: Codable, Sendable, Hashable {
+    public var id: UUID
+    public var action: ActionAddress
+    public var outcome: Outcome
+    /// The action's revision after the change (absent when the action does not exist).
+    public var revision: Int64?
+    /// The hub's change sequence number given to this change.
+    public var seq: Int64
+    public var conflicts: [ConflictNotice]
+    public var violations: [Violation]
+    /// Rules the record breaks that did not block the change (an imported green with no evidence).
+    public var flags: [Violation]
+
+    public init(
+        id: UUID, action: ActionAddress, outcome: Outcome, revision: Int64?, seq: Int64,
+        conflicts: [ConflictNotice] = [], violations: [Violation] = [], flags: [Violation] = []
+    ) {
+        self.id = id
+        self.action = action
+        self.outcome = outcome
+        self.revision = revision
+        self.seq = seq
+        self.conflicts = conflicts
+        self.violations = violations
+        self.flags = flags
+    }
+
+    /// The reasons of a rejection in one line, or `nil`.
+    public var reason: String? {
+        violations.isEmpty ? nil : violations.map(\.description).joined(separator: "; ")
+    }
+}
+
+/// `POST /v1/sync/push` answer: one result per change, in the order sent.
+public struct PushResponse: Codable, Sendable, Hashable {
+    public var results: [ChangeResult]
+    public init(results: [ChangeResult]) { self.results = results }
+}
+
+/// `GET /v1/sync/pull` answer.
+public struct PullResponse: Codable, Sendable, Hashable {
+    /// Whole records changed after `since`, in change order.
+    public var actions: [Action]
+    /// Ask with `since=cursor` next time.
+    public var cursor: Int64
+    /// More records are waiting: pull again at once.
+    public var more: Bool
+    /// This agency's conflicts that were recorded or resolved after `since`.
+    public var conflicts: [ConflictRecord]
+
+    public init(actions: [Action], cursor: Int64, more: Bool, conflicts: [ConflictRecord]) {
+        self.actions = actions
+        self.cursor = cursor
+        self.more = more
+        self.conflicts = conflicts
+    }
+}
+
+/// How an admin settles a conflict.
+public enum ResolutionChoice: String, Codable, Sendable, CaseIterable {
+    /// The hub's value stays.
+    case keepHub = "keep-hub"
+    /// The agency's value is taken.
+    case takeAgency = "take-agency"
+    /// A new value, given with the resolution.
+    case newValue = "value"
+}
+
+/// `POST /v1/conflicts/{id}/resolve` body.
+public struct ResolveRequest: Codable, Sendable, Hashable {
+    public var choice: ResolutionChoice
+    /// Required when `choice` is `value`.
+    public var value: FieldValue?
+    /// Why: kept in the audit trail and shown to the agency.
+    public var rationale: String
+
+    public init(choice: ResolutionChoice, value: FieldValue? = nil, rationale: String) {
+        self.choice = choice
+        self.value = value
+        self.rationale = rationale
+    }
+}
+
+/// A conflict's settlement.
+public struct ConflictResolution: Codable, Sendable, Hashable {
+    public var choice: ResolutionChoice
+    /// The value the field holds after the resolution.
+    public var value: FieldValue
+    public var rationale: String
+    public var by: AgencyID
+    public var at: Timestamp
+    /// The change that carried the resolution (it is in the action's history).
+    public var changeId: UUID
+
+    public init(
+        choice: ResolutionChoice, value: FieldValue, rationale: String, by: AgencyID, at: Timestamp, changeId: UUID
+    ) {
+        self.choice = choice
+        self.value = value
+        self.rationale = rationale
+        self.by = by
+        self.at = at
+        self.changeId = changeId
+    }
+}
+
+/// A conflict, open or resolved, as agencies and admins see it.
+public struct ConflictRecord: Codable, Sendable, Hashable, Identifiable {
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case open
+        case resolved
+    }
+
+    public var id: Int64
+    /// The agency change that met the conflict.
+    public var changeId: UUID
+    public var agency: AgencyID
+    public var action: ActionAddress
+    public var field: Field
+    public var base: FieldValue
+    public var hub: FieldValue
+    public var incoming: FieldValue
+    public var createdAt: Timestamp
+    public var status: Status
+    public var resolution: ConflictResolution?
+
+    public init(
+        id: Int64, changeId: UUID, agency: AgencyID, action: ActionAddress, conflict: FieldConflict,
+        createdAt: Timestamp, status: Status = .open, resolution: ConflictResolution? = nil
+    ) {
+        self.id = id
+        self.changeId = changeId
+        self.agency = agency
+        self.action = action
+        field = conflict.field
+        base = conflict.base
+        hub = conflict.hub
+        incoming = conflict.incoming
+        self.createdAt = createdAt
+        self.status = status
+        self.resolution = resolution
+    }
+}
+
+/// `GET /v1/conflicts` answer.
+public struct ConflictList: Codable, Sendable, Hashable {
+    public var conflicts: [ConflictRecord]
+    public init(conflicts: [ConflictRecord]) { self.conflicts = conflicts }
+}
+
+/// `POST /v1/conflicts/{id}/resolve` answer: the settled conflict and the resolving change.
+public struct ResolveResponse: Codable, Sendable, Hashable {
+    public var conflict: ConflictRecord
+    public var result: ChangeResult
+    public init(conflict: ConflictRecord, result: ChangeResult) {
+        self.conflict = conflict
+        self.result = result
+    }
+}

@@ -1,0 +1,209 @@
+import CCurl
+import Dispatch
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// How to reach a server: the hub over HTTPS, or an agent's control API over a Unix socket.
+public struct HTTPClientConfiguration: Sendable {
+    /// `https://hub.example.org:8443` — or, with `unixSocketPath`, any `http://localhost`.
+    public var baseURL: String
+    /// Speak HTTP over this Unix socket instead of TCP.
+    public var unixSocketPath: String?
+    /// PEM file of the CA(s) to trust; `nil` uses the system's store.
+    public var caFile: String?
+    /// PEM client certificate and key for mutual TLS.
+    public var clientCertificate: String?
+    public var clientKey: String?
+    /// Sent as `Authorization: Bearer …`.
+    public var bearerToken: String?
+    public var connectTimeout: Duration = .seconds(10)
+    /// The longest a request may take, unless the request says otherwise (long-polls do).
+    public var requestTimeout: Duration = .seconds(60)
+    /// An explicit proxy URL. `nil` lets libcurl read `https_proxy`, `HTTPS_PROXY`,
+    /// `all_proxy` and `no_proxy` from the environment, as agencies behind proxies expect.
+    public var proxy: String?
+    public var userAgent = "concord/1"
+
+    public init(baseURL: String, unixSocketPath: String? = nil, caFile: String? = nil, bearerToken: String? = nil) {
+        self.baseURL = baseURL
+        self.unixSocketPath = unixSocketPath
+        self.caFile = caFile
+        self.bearerToken = bearerToken
+    }
+}
+
+/// An HTTP answer.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header names in lower case.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// A request that never got an answer: the server could not be reached, TLS failed, or it
+/// timed out. Says what happened in words, with libcurl's code for the log.
+public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
+    public var code: Int
+    public var message: String
+    public var url: String
+
+    public var description: String { "\(url): \(message) (curl \(code))" }
+
+    /// True when the certificate could not be verified: a wrong CA file, not a network problem.
+    public var isCertificateProblem: Bool {
+        code == 60 || code == 58 || code == 77 || code == 83 || code == 90 || code == 91
+    }
+}
+
+/// An HTTP/1.1 client on libcurl, with keep-alive: one connection, requests one at a time.
+/// `curl_easy_perform` blocks, so requests run on the client's own thread, never on the
+/// Swift concurrency pool. Use one client per concurrent stream of requests (e.g. one for
+/// long-polls, one for pushes).
+public final class HTTPClient: @unchecked Sendable {
+    // The handle is only touched on `queue`.
+    private let queue: DispatchQueue
+    private let handle: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    public let configuration: HTTPClientConfiguration
+
+    private static let globalInit: Void = { _ = ccurl_global_init() }()
+
+    public init(_ configuration: HTTPClientConfiguration) {
+        _ = Self.globalInit
+        self.configuration = configuration
+        queue = DispatchQueue(label: "concord.http")
+        handle = curl_easy_init()
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    /// Sends a request and returns the answer, whatever its status.
+    public func send(
+        _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
+        timeout: Duration? = nil
+    ) async throws -> HTTPResponse {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(
+                    with: Result { try self.perform(method, path, body: body, headers: headers, timeout: timeout) })
+            }
+        }
+    }
+
+    private func perform(
+        _ method: String, _ path: String, body: [UInt8]?, headers: [String: String], timeout: Duration?
+    ) throws -> HTTPResponse {
+        let c = configuration
+        let url = c.baseURL + path
+        curl_easy_reset(handle)
+        errorBuffer[0] = 0
+        var list: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(list) }
+        func check(_ code: CURLcode) throws {
+            if code != CURLE_OK {
+                throw HTTPTransportError(
+                    code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code)), url: url)
+            }
+        }
+        try check(ccurl_setopt_string(handle, CURLOPT_URL, url))
+        try check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        try check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        try check(ccurl_setopt_string(handle, CURLOPT_USERAGENT, c.userAgent))
+        try check(ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""))  // gzip, deflate, ...
+        try check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(c.connectTimeout)))
+        try check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout ?? c.requestTimeout)))
+        try check(ccurl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)))
+        if let socket = c.unixSocketPath {
+            try check(ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket))
+            try check(ccurl_setopt_string(handle, CURLOPT_NOPROXY, "*"))
+        }
+        if let proxy = c.proxy { try check(ccurl_setopt_string(handle, CURLOPT_PROXY, proxy)) }
+        if let ca = c.caFile { try check(ccurl_setopt_string(handle, CURLOPT_CAINFO, ca)) }
+        if let cert = c.clientCertificate { try check(ccurl_setopt_string(handle, CURLOPT_SSLCERT, cert)) }
+        if let key = c.clientKey { try check(ccurl_setopt_string(handle, CURLOPT_SSLKEY, key)) }
+
+        var allHeaders = headers
+        if let token = c.bearerToken { allHeaders["Authorization"] = "Bearer \(token)" }
+        if body != nil && allHeaders["Content-Type"] == nil { allHeaders["Content-Type"] = "application/json" }
+        allHeaders["Expect"] = ""  // no 100-continue round trip
+        for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) {
+            list = curl_slist_append(list, value.isEmpty ? "\(name):" : "\(name): \(value)")
+        }
+        try check(ccurl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
+
+        switch method {
+        case "GET": try check(ccurl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        case "HEAD": try check(ccurl_setopt_long(handle, CURLOPT_NOBODY, 1))
+        default: try check(ccurl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+        }
+        if let body {
+            try check(ccurl_setopt_long(handle, CURLOPT_POST, 1))
+            try check(ccurl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            var bytes = body.isEmpty ? [0] : body  // a valid pointer even for an empty body
+            try bytes.withUnsafeMutableBytes { buffer in
+                // COPYPOSTFIELDS copies, so the bytes need not outlive this call.
+                try check(ccurl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, buffer.baseAddress!))
+            }
+        }
+
+        let sink = Sink()
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        try check(
+            ccurl_setopt_write_function(handle) { data, size, count, context in
+                let n = size * count
+                guard let data, let context else { return n }
+                Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().body.append(
+                    contentsOf: UnsafeRawBufferPointer(start: data, count: n))
+                return n
+            })
+        try check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
+        try check(
+            ccurl_setopt_header_function(handle) { data, size, count, context in
+                let n = size * count
+                guard let data, let context else { return n }
+                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
+                let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
+                if line.hasPrefix("HTTP/") { sink.headers = [:] }
+                if let colon = line.firstIndex(of: ":") {
+                    let name = line[..<colon].lowercased()
+                    let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+                    sink.headers[name] = String(value.reversed().drop { $0.isWhitespace || $0.isNewline }.reversed())
+                }
+                return n
+            })
+        try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+
+        let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
+        guard code == CURLE_OK else {
+            let detail = String(cString: errorBuffer)
+            throw HTTPTransportError(
+                code: Int(code.rawValue),
+                message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail, url: url)
+        }
+        var status = 0
+        _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    static func milliseconds(_ d: Duration) -> Int {
+        let (seconds, attoseconds) = d.components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// Where the callbacks put the answer.
+private final class Sink {
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+}

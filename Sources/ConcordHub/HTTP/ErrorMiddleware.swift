@@ -1,0 +1,89 @@
+import ConcordCore
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error into a JSON error body with the right status, so bad input is never a
+/// 500, counts responses for the metrics, and logs each request by route and status only.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let metrics: HubMetrics
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HubError {
+            response = try error.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            let code = error.status.code
+            let message =
+                switch code {
+                case 404: "no such route: \(request.method) \(request.uri.path.prefix(200)); see docs/openapi.yaml"
+                case 405: "method \(request.method) is not allowed here"
+                case 413: "the request body is too large"
+                default: (error as? HTTPError)?.body ?? error.status.reasonPhrase
+                }
+            response = try HubError(Self.kind(code), message).response(from: request, context: context)
+                .with(status: error.status)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
+            response = try HubError(.unavailable, "the hub could not complete the request; try again")
+                .response(from: request, context: context).with(status: .internalServerError)
+        }
+        metrics.countRequest(status: response.status.code)
+        return response
+    }
+
+    static func kind(_ code: Int) -> HubError.Kind {
+        switch code {
+        case 401: .unauthorized
+        case 403: .forbidden
+        case 404, 405: .notFound
+        case 409: .conflict
+        case 413: .payloadTooLarge
+        case 422: .unprocessable
+        case 500...: .unavailable
+        default: .badRequest
+        }
+    }
+}
+
+extension Response {
+    fileprivate func with(status: HTTPResponse.Status) -> Response {
+        var copy = self
+        copy.status = status
+        return copy
+    }
+}
+
+/// Authenticates `Authorization: Bearer TOKEN` against the hub's hashed tokens.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let store: HubStore
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        guard let header = request.headers[.authorization] else {
+            throw HubError(.unauthorized, "missing Authorization header: send 'Authorization: Bearer TOKEN'")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw HubError(.unauthorized, "the Authorization header must be 'Bearer TOKEN'")
+        }
+        guard let principal = try await store.authenticate(token: String(parts[1])) else {
+            throw HubError(.unauthorized, "unknown or revoked token; ask the business unit for a new one")
+        }
+        var context = context
+        context.principal = principal
+        context.logger[metadataKey: "agency"] = "\(principal.agency)"
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,19 @@
+import Hummingbird
+
+/// The request context of the hub: Hummingbird's core storage plus the authenticated caller.
+public struct HubRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``AuthMiddleware`` on every `/v1` route.
+    public var principal: Principal?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        principal = nil
+    }
+
+    /// The caller; routes under `/v1` always have one.
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw HubError(.unauthorized, "this route needs a bearer token") }
+        return principal
+    }
+}

@@ -1,0 +1,134 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A local certificate authority and a server certificate, made in Swift, so a partnership
+/// can run the hub without a public CA: agents are given `ca.pem` and trust only it.
+public enum HubCertificates {
+    /// Where `generate` wrote things (paths relative to the data directory).
+    public struct Files: Sendable, Equatable {
+        public var caCertificate = "tls/ca.pem"
+        public var caKey = "tls/ca-key.pem"
+        public var certificate = "tls/server.pem"
+        public var key = "tls/server-key.pem"
+        public init() {}
+    }
+
+    /// Makes a CA (P-256, 10 years) and a server certificate (P-256, 825 days) for the names
+    /// given, plus `localhost`, `127.0.0.1` and `::1`. Keys are written 0600.
+    public static func generate(hostnames: [String], dataDir: URL, now: Date = Date()) throws -> Files {
+        let files = Files()
+        let caKey = P256.Signing.PrivateKey()
+        let caName = try DistinguishedName {
+            OrganizationName("Concord")
+            CommonName("Concord hub local CA")
+        }
+        let caCertificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(caKey.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
+            issuer: caName, subject: caName, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: .init(caKey.publicKey))
+            },
+            issuerPrivateKey: .init(caKey))
+
+        var names: [String] = []
+        for name in hostnames + ["localhost", "127.0.0.1", "::1"] where !names.contains(name) { names.append(name) }
+        let serverKey = P256.Signing.PrivateKey()
+        let serverName = try DistinguishedName {
+            OrganizationName("Concord")
+            CommonName(names.first ?? "localhost")
+        }
+        let altNames = try names.map { name -> GeneralName in
+            if let bytes = ipAddressBytes(name) { return .ipAddress(ASN1OctetString(contentBytes: bytes[...])) }
+            guard isValidHostname(name) else {
+                throw ConfigError("'\(name)' is neither a host name nor an IP address")
+            }
+            return .dnsName(name)
+        }
+        let serverCertificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(serverKey.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(825 * 86400),
+            issuer: caName, subject: serverName, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.serverAuth])
+                SubjectAlternativeNames(altNames)
+                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: .init(caKey.publicKey)).keyIdentifier)
+            },
+            issuerPrivateKey: .init(caKey))
+
+        let tlsDir = dataDir.appendingPathComponent("tls")
+        try SecureFiles.makeDirectory(tlsDir.path)
+        try SecureFiles.write(
+            try caCertificate.serializeAsPEM().pemString + "\n",
+            to: dataDir.appendingPathComponent(files.caCertificate).path, mode: 0o644)
+        try SecureFiles.write(
+            caKey.pemRepresentation + "\n", to: dataDir.appendingPathComponent(files.caKey).path, mode: 0o600)
+        try SecureFiles.write(
+            try serverCertificate.serializeAsPEM().pemString + "\n" + (try caCertificate.serializeAsPEM().pemString)
+                + "\n",
+            to: dataDir.appendingPathComponent(files.certificate).path, mode: 0o644)
+        try SecureFiles.write(
+            serverKey.pemRepresentation + "\n", to: dataDir.appendingPathComponent(files.key).path, mode: 0o600)
+        return files
+    }
+
+    static func ipAddressBytes(_ text: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+
+    static func isValidHostname(_ name: String) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+}
+
+/// Files and folders only the service's user may read.
+public enum SecureFiles {
+    /// Creates a folder (and its parents) with mode 0700, or tightens an existing one.
+    public static func makeDirectory(_ path: String, mode: Int = 0o700) throws {
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+    }
+
+    /// Writes a file atomically (temp file, fsync, rename) with the given mode from the start.
+    public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws {
+        let temp = path + ".tmp-\(getpid())"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                close(fd)
+                throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            written += n
+        }
+        fchmod(fd, mode)
+        fsync(fd)
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

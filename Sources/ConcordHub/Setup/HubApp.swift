@@ -1,0 +1,113 @@
+import ConcordCore
+import ConcordSystemd
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+
+/// Builds and runs the hub exactly as production runs it; tests boot the same graph.
+public enum HubApp {
+    /// Reads TLS files, opens the store and wires routes, middleware and services.
+    /// `onRunning` is told the bound port once the server listens.
+    public static func buildApplication(
+        config: HubConfig, store: HubStore, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
+        let metrics = HubMetrics()
+        let router = Router(context: HubRequestContext.self)
+        router.add(middleware: ErrorMiddleware(metrics: metrics))
+        HubRoutes(store: store, metrics: metrics, limits: config.limits).register(on: router)
+
+        let tls = try tlsConfiguration(config)
+        let ready = ReadySignal()
+        var app = Application(
+            router: router,
+            server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "concord-hub"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? config.port
+                if let file = config.portFile { try? SecureFiles.write("\(port)\n", to: file, mode: 0o644) }
+                logger.notice("listening", metadata: ["address": "https://\(config.host):\(port)"])
+                await ready.fire("serving on port \(port)")
+                await onRunning(port)
+            },
+            logger: logger)
+        app.addServices(SystemdService(logger: logger, ready: { await ready.wait() }))
+        return app
+    }
+
+    /// TLS 1.2 at the least, with the certificate chain and key of the config (the key may
+    /// come from the systemd credential `tls-key`).
+    static func tlsConfiguration(_ config: HubConfig) throws -> TLSConfiguration {
+        let certificatePath = config.path(config.tls.certificate)
+        let keyPath = config.privateKeyPath()
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificatePath) } catch {
+            throw ConfigError("cannot read TLS certificate \(certificatePath): \(error)")
+        }
+        do { key = try NIOSSLPrivateKey(file: keyPath, format: .pem) } catch {
+            throw ConfigError("cannot read TLS private key \(keyPath): \(error)")
+        }
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = .tlsv12
+        return tls
+    }
+
+    /// Runs the hub from a config until SIGTERM or SIGINT, then drains requests and closes
+    /// the database.
+    public static func run(config: HubConfig, logger: Logger) async throws {
+        umask(0o077)
+        let schemes = try loadSchemes(config)
+        let store = try HubStore(path: config.path(config.database), schemes: schemes, logger: logger)
+        let app = try buildApplication(config: config, store: store, logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            try? store.close()
+            throw error
+        }
+        try store.close()
+        logger.notice("stopped; database closed")
+    }
+
+    /// The RAG schemes of the config, or `nil` for the built-in scheme.
+    public static func loadSchemes(_ config: HubConfig) throws -> RAGSchemeCatalog? {
+        guard let file = config.ragSchemes else { return nil }
+        let path = config.path(file)
+        do {
+            return try ConcordJSON.decode(RAGSchemeCatalog.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw ConfigError("cannot read RAG schemes \(path): \(ConcordJSON.explain(error))")
+        }
+    }
+}
+
+/// Lets the systemd notifier wait until the server listens.
+actor ReadySignal {
+    private var status: String?
+    private var waiters: [CheckedContinuation<String, Never>] = []
+
+    func fire(_ status: String) {
+        self.status = status
+        for waiter in waiters { waiter.resume(returning: status) }
+        waiters = []
+    }
+
+    func wait() async -> String {
+        if let status { return status }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+}
+
+extension HubApp {
+    /// What `check-config` checks: the TLS files load and the RAG schemes parse.
+    public static func check(_ config: HubConfig) throws {
+        _ = try tlsConfiguration(config)
+        _ = try loadSchemes(config)
+    }
+}

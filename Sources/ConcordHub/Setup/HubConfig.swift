@@ -1,0 +1,154 @@
+import ConcordCore
+import Foundation
+
+/// The hub's configuration, read from a JSON file (`hub.json` in the data directory, or the
+/// file given with `--config`), then overridden by environment variables.
+///
+/// Keys (every one is in `config/hub.example.json` with its default and meaning):
+/// - `formatVersion` — version of this file's format; 1.
+/// - `dataDir` — the hub's state: database, TLS files, admin token. Default: the config file's folder.
+/// - `host` — address to listen on. Default `0.0.0.0`. Env `CONCORD_HUB_HOST`.
+/// - `port` — TCP port; 0 picks a free one. Default 8443. Env `CONCORD_HUB_PORT`.
+/// - `database` — SQLite file, relative to `dataDir`. Default `hub.sqlite`.
+/// - `tls.certificate`, `tls.privateKey` — PEM files, relative to `dataDir` (or absolute).
+///   `tls.privateKey` may also come from the systemd credential `tls-key` (`LoadCredential=`).
+/// - `ragSchemes` — a RAG scheme file (see `config/rag-schemes.json`); absent: the built-in
+///   red/amber/green/blue scheme.
+/// - `limits.maxBodyBytes` (16 MiB), `limits.maxBatch` (10,000 changes),
+///   `limits.maxPullLimit` (5,000 actions), `limits.maxWaitSeconds` (60).
+/// - `logLevel` — trace, debug, info, notice, warning, error, critical. Default `info`.
+///   Env `CONCORD_HUB_LOG_LEVEL`.
+/// - `portFile` — if set, the bound port is written there once listening (for scripts
+///   and tests that start the hub on port 0). Env `CONCORD_HUB_PORT_FILE`.
+public struct HubConfig: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+    public static let fileName = "hub.json"
+
+    public struct TLS: Codable, Sendable, Equatable {
+        public var certificate: String
+        public var privateKey: String
+    }
+
+    public struct Limits: Codable, Sendable, Equatable {
+        public var maxBodyBytes: Int = 16 * 1024 * 1024
+        public var maxBatch: Int = 10_000
+        public var maxPullLimit: Int = 5_000
+        public var maxWaitSeconds: Int = 60
+
+        public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Limits()
+            maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
+            maxBatch = try c.decodeIfPresent(Int.self, forKey: .maxBatch) ?? d.maxBatch
+            maxPullLimit = try c.decodeIfPresent(Int.self, forKey: .maxPullLimit) ?? d.maxPullLimit
+            maxWaitSeconds = try c.decodeIfPresent(Int.self, forKey: .maxWaitSeconds) ?? d.maxWaitSeconds
+        }
+    }
+
+    public var formatVersion: Int = HubConfig.currentFormatVersion
+    public var dataDir: String
+    public var host: String = "0.0.0.0"
+    public var port: Int = 8443
+    public var database: String = "hub.sqlite"
+    public var tls: TLS
+    public var ragSchemes: String?
+    public var limits = Limits()
+    public var logLevel: String = "info"
+    public var portFile: String?
+
+    public init(dataDir: String, tls: TLS) {
+        self.dataDir = dataDir
+        self.tls = tls
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion, dataDir, host, port, database, tls, ragSchemes, limits, logLevel, portFile
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1
+        guard formatVersion == HubConfig.currentFormatVersion else {
+            throw ConfigError(
+                "config format \(formatVersion) is not one this concord-hub reads (\(HubConfig.currentFormatVersion))")
+        }
+        dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? ""
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? "0.0.0.0"
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? 8443
+        database = try c.decodeIfPresent(String.self, forKey: .database) ?? "hub.sqlite"
+        tls = try c.decode(TLS.self, forKey: .tls)
+        ragSchemes = try c.decodeIfPresent(String.self, forKey: .ragSchemes)
+        limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
+        portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
+    }
+
+    /// Reads a config file and applies the environment. `dataDir` defaults to the file's folder.
+    public static func load(
+        file: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
+        throws -> HubConfig
+    {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw ConfigError("cannot read config file \(file): \(error.localizedDescription)")
+        }
+        var config: HubConfig
+        do { config = try JSONDecoder().decode(HubConfig.self, from: data) } catch let error as ConfigError {
+            throw ConfigError("\(file): \(error.message)")
+        } catch {
+            throw ConfigError("\(file): \(ConcordJSON.explain(error))")
+        }
+        if config.dataDir.isEmpty { config.dataDir = URL(fileURLWithPath: file).deletingLastPathComponent().path }
+        try config.applyEnvironment(environment)
+        try config.validate()
+        return config
+    }
+
+    /// Environment overrides: `CONCORD_HUB_HOST`, `CONCORD_HUB_PORT`, `CONCORD_HUB_LOG_LEVEL`,
+    /// `CONCORD_HUB_PORT_FILE`.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws {
+        if let host = environment["CONCORD_HUB_HOST"] { self.host = host }
+        if let port = environment["CONCORD_HUB_PORT"] {
+            guard let p = Int(port) else { throw ConfigError("CONCORD_HUB_PORT '\(port)' is not a port number") }
+            self.port = p
+        }
+        if let level = environment["CONCORD_HUB_LOG_LEVEL"] { logLevel = level }
+        if let file = environment["CONCORD_HUB_PORT_FILE"] { portFile = file }
+    }
+
+    public func validate() throws {
+        guard (0...65535).contains(port) else { throw ConfigError("port \(port) is outside 0-65535") }
+        guard !host.isEmpty else { throw ConfigError("host is empty; use 0.0.0.0 for every interface") }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigError(
+                "logLevel '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard limits.maxBatch > 0, limits.maxBodyBytes > 0, limits.maxPullLimit > 0, limits.maxWaitSeconds >= 0 else {
+            throw ConfigError("limits must be positive")
+        }
+    }
+
+    /// A path from the config, resolved against `dataDir` unless absolute.
+    public func path(_ p: String) -> String {
+        p.hasPrefix("/") ? p : URL(fileURLWithPath: dataDir).appendingPathComponent(p).path
+    }
+
+    /// The TLS key file: the systemd credential `tls-key` when present, else `tls.privateKey`.
+    public func privateKeyPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let dir = environment["CREDENTIALS_DIRECTORY"] {
+            let candidate = URL(fileURLWithPath: dir).appendingPathComponent("tls-key").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return path(tls.privateKey)
+    }
+}
+
+/// A configuration problem, said so that the operator can fix it.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Tells waiting long-polls that the change sequence moved past the point they have seen.
+public actor ChangeFeed {
+    private var latest: Int64
+    private var waiters: [Int: (beyond: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var nextID = 0
+
+    public init(latest: Int64) {
+        self.latest = latest
+    }
+
+    /// The number of requests waiting now (a metric).
+    public var waiting: Int { waiters.count }
+
+    /// Records that the sequence reached `seq` and wakes everyone waiting for less.
+    public func publish(_ seq: Int64) {
+        guard seq > latest else { return }
+        latest = seq
+        for (id, waiter) in waiters where waiter.beyond < seq {
+            waiters[id] = nil
+            waiter.continuation.resume()
+        }
+    }
+
+    /// Returns once the sequence is past `seq`, after `timeout`, or on cancellation,
+    /// whichever comes first.
+    public func wait(beyond seq: Int64, timeout: Duration) async {
+        if latest > seq || timeout <= .zero { return }
+        let id = nextID
+        nextID += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                waiters[id] = (seq, continuation)
+                Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    await self?.expire(id)
+                }
+            }
+        } onCancel: {
+            Task { await self.expire(id) }
+        }
+    }
+
+    private func expire(_ id: Int) {
+        waiters.removeValue(forKey: id)?.continuation.resume()
+    }
+}

@@ -1,0 +1,116 @@
+import ConcordCore
+import Foundation
+import GRDB
+
+extension HubStore {
+    /// Conflicts the principal may see (an agency: its own; admins and viewers: all),
+    /// newest first, optionally only open or only resolved ones.
+    public func conflicts(
+        for principal: Principal, status: ConflictRecord.Status? = nil
+    ) async throws
+        -> [ConflictRecord]
+    {
+        try await pool.read { db in
+            var sql = "SELECT record FROM conflicts WHERE 1 = 1"
+            var arguments: StatementArguments = []
+            if principal.role == .agency {
+                sql += " AND agency_id = ?"
+                arguments += [principal.agency.rawValue]
+            }
+            if let status {
+                sql += " AND status = ?"
+                arguments += [status.rawValue]
+            }
+            sql += " ORDER BY id DESC"
+            return try String.fetchAll(db, sql: sql, arguments: arguments).map {
+                try Self.decode(ConflictRecord.self, $0)
+            }
+        }
+    }
+
+    /// One conflict, if the principal may see it.
+    public func conflict(_ id: Int64, for principal: Principal) async throws -> ConflictRecord {
+        try await pool.read { db in try Self.loadConflict(db, id, for: principal) }
+    }
+
+    static func loadConflict(_ db: Database, _ id: Int64, for principal: Principal) throws -> ConflictRecord {
+        guard let text = try String.fetchOne(db, sql: "SELECT record FROM conflicts WHERE id = ?", arguments: [id])
+        else {
+            throw HubError(.notFound, "conflict \(id) not found")
+        }
+        let record = try decode(ConflictRecord.self, text)
+        if principal.role == .agency && record.agency != principal.agency {
+            throw HubError(
+                .forbidden, "conflict \(id) belongs to agency \(record.agency); agencies see their own conflicts")
+        }
+        return record
+    }
+
+    /// The number of conflicts waiting for an admin.
+    public func openConflictCount() async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE status = 'open'") ?? 0
+        }
+    }
+
+    /// Settles a conflict (admins only). The resolution is a change like any other: it is
+    /// applied with the merge rules, audited, and reaches every agency through pull; the
+    /// conflict's agency also gets the settled conflict as news.
+    public func resolve(
+        _ id: Int64, _ request: ResolveRequest, by principal: Principal
+    ) async throws
+        -> ResolveResponse
+    {
+        guard principal.role == .admin else {
+            throw HubError(.forbidden, "only the partnership business unit (admin) resolves conflicts")
+        }
+        guard !request.rationale.allSatisfy(\.isWhitespace) else {
+            throw HubError(.unprocessable, "a resolution needs a rationale: say why, for the audit trail")
+        }
+        if request.choice == .newValue, request.value == nil {
+            throw HubError(.unprocessable, "choice 'value' needs a value")
+        }
+        let now = clock()
+        let response = try await pool.write { db -> ResolveResponse in
+            var record = try Self.loadConflict(db, id, for: principal)
+            guard record.status == .open else {
+                throw HubError(.conflict, "conflict \(id) is already resolved")
+            }
+            guard let current = try Self.loadAction(db, record.action) else {
+                throw HubError(.notFound, "action \(record.action) no longer exists")
+            }
+            let hubValue = current.value(of: record.field)
+            let target: FieldValue =
+                switch request.choice {
+                case .keepHub: hubValue
+                case .takeAgency: record.incoming
+                case .newValue: request.value ?? .null
+                }
+            let change = Change(
+                action: record.action, baseRevision: current.revision,
+                fields: [record.field: FieldChange(from: hubValue, to: target)], reason: request.rationale)
+            var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
+            let result = try batch.apply(change)
+            guard result.outcome != .rejected else {
+                throw HubError(.unprocessable, "the resolution breaks a rule: \(result.reason ?? "")")
+            }
+            try batch.finish()
+            record.status = .resolved
+            record.resolution = ConflictResolution(
+                choice: request.choice, value: record.field.normalize(target), rationale: request.rationale,
+                by: principal.agency, at: now, changeId: change.id)
+            try db.execute(
+                sql: "UPDATE conflicts SET status = ?, seq = ?, record = ? WHERE id = ?",
+                arguments: [record.status.rawValue, result.seq, try Self.encode(record), id])
+            return ResolveResponse(conflict: record, result: result)
+        }
+        await feed.publish(response.result.seq)
+        logger.info(
+            "conflict resolved",
+            metadata: [
+                "conflict": "\(id)", "choice": "\(request.choice.rawValue)", "change": "\(response.result.id)",
+                "by": "\(principal.agency)",
+            ])
+        return response
+    }
+}

@@ -1,0 +1,99 @@
+import ConcordCore
+import Foundation
+import GRDB
+
+extension HubStore {
+    /// The records the principal may read that changed after `since` (at most `limit`, in
+    /// change order), the next cursor, and the principal's conflict news in the same range.
+    public func pull(since: Int64, limit: Int, for principal: Principal) async throws -> PullResponse {
+        try await pool.read { db in
+            let rows: [Row]
+            if principal.role == .agency {
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT seq, record FROM actions
+                        WHERE seq > ? AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?)
+                        ORDER BY seq LIMIT ?
+                        """, arguments: [since, principal.agency.rawValue, limit + 1])
+            } else {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT seq, record FROM actions WHERE seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [since, limit + 1])
+            }
+            let more = rows.count > limit
+            let page = rows.prefix(limit)
+            let cursor: Int64 = more ? page.last!["seq"] : max(since, try Self.sequence(db))
+            let actions = try page.map { try Self.decode(Action.self, $0["record"]) }
+            let conflicts = try String.fetchAll(
+                db, sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id",
+                arguments: [principal.agency.rawValue, since, cursor]
+            ).map { try Self.decode(ConflictRecord.self, $0) }
+            return PullResponse(actions: actions, cursor: cursor, more: more, conflicts: conflicts)
+        }
+    }
+
+    /// Like ``pull(since:limit:for:)``, but when there is nothing new, waits up to `wait`
+    /// for a change the principal can see.
+    public func pull(since: Int64, limit: Int, wait: Duration, for principal: Principal) async throws -> PullResponse {
+        let deadline = ContinuousClock.now.advanced(by: wait)
+        var response = try await pull(since: since, limit: limit, for: principal)
+        while response.actions.isEmpty && response.conflicts.isEmpty && !Task.isCancelled {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { break }
+            await feed.wait(beyond: response.cursor, timeout: left)
+            response = try await pull(since: since, limit: limit, for: principal)
+        }
+        return response
+    }
+
+    /// The current records of a plan the principal may read.
+    public func plan(_ id: PlanID, for principal: Principal) async throws -> Plan {
+        try await pool.read { db in
+            try Self.requireReadable(db, plan: id, principal: principal)
+            let row = try Row.fetchOne(
+                db, sql: "SELECT title, scheme FROM plans WHERE id = ?", arguments: [id.rawValue])!
+            let actions = try String.fetchAll(
+                db, sql: "SELECT record FROM actions WHERE plan_id = ?", arguments: [id.rawValue]
+            ).map { try Self.decode(Action.self, $0) }
+            return Plan(id: id, title: row["title"], scheme: row["scheme"], actions: actions)
+        }
+    }
+
+    /// The plans the principal may read, with counts by rating.
+    public func plans(for principal: Principal) async throws -> [PlanSummary] {
+        let ids = try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM plans ORDER BY id").compactMap { try? PlanID($0) }.filter {
+                try Self.canRead(db, plan: $0, principal: principal)
+            }
+        }
+        var summaries: [PlanSummary] = []
+        for id in ids { summaries.append(PlanSummary(plan: try await plan(id, for: principal))) }
+        return summaries
+    }
+
+    /// Every change ever received for an action, oldest first.
+    public func history(of address: ActionAddress, for principal: Principal) async throws -> History {
+        try await pool.read { db in
+            try Self.requireReadable(db, plan: address.plan, principal: principal)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT seq, agency_id, received_at, outcome, body, result FROM changes
+                    WHERE plan_id = ? AND ref = ? ORDER BY seq
+                    """, arguments: [address.plan.rawValue, address.ref.rawValue])
+            guard !rows.isEmpty else {
+                throw HubError(.notFound, "action \(address.ref) not found in plan \(address.plan)")
+            }
+            let entries = try rows.map { row in
+                HistoryEntry(
+                    seq: row["seq"], agency: try AgencyID(row["agency_id"] as String),
+                    at: Timestamp(millisecondsSinceEpoch: row["received_at"]),
+                    outcome: Outcome(rawValue: row["outcome"]) ?? .rejected,
+                    change: try Self.decode(Change.self, row["body"]),
+                    result: try Self.decode(ChangeResult.self, row["result"]))
+            }
+            return History(action: address, entries: entries)
+        }
+    }
+}

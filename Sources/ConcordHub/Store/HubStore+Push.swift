@@ -1,0 +1,181 @@
+import ConcordCore
+import Foundation
+import GRDB
+
+extension HubStore {
+    /// Applies a batch of changes from one agency, each atomically, in one durable
+    /// transaction, and returns one result per change in the order sent. A change id seen
+    /// before is answered from its stored result.
+    public func push(_ changes: [Change], by principal: Principal) async throws -> [ChangeResult] {
+        guard principal.role != .viewer else {
+            throw HubError(.forbidden, "\(principal.agency) has a viewer token, which is read-only")
+        }
+        let now = clock()
+        let (results, seq) = try await pool.write { db in
+            var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
+            let results = try changes.map { try batch.apply($0) }
+            try batch.finish()
+            return (results, batch.seq)
+        }
+        await feed.publish(seq)
+        for r in results {
+            logger.info(
+                "change applied",
+                metadata: [
+                    "change": "\(r.id)", "action": "\(r.action)", "agency": "\(principal.agency)",
+                    "outcome": "\(r.outcome.rawValue)", "seq": "\(r.seq)",
+                ])
+        }
+        return results
+    }
+}
+
+/// The state of one write transaction: the sequence counter and the caches of one batch.
+struct PushBatch {
+    let db: Database
+    let store: HubStore
+    let principal: Principal
+    let now: Timestamp
+    let knownAgencies: Set<AgencyID>
+    private(set) var seq: Int64
+    private let startSeq: Int64
+    private var nextConflictID: Int64
+    private var planSchemes: [PlanID: RAGScheme?] = [:]
+
+    init(db: Database, store: HubStore, principal: Principal, now: Timestamp) throws {
+        self.db = db
+        self.store = store
+        self.principal = principal
+        self.now = now
+        knownAgencies = Set(try String.fetchAll(db, sql: "SELECT id FROM agencies").compactMap { try? AgencyID($0) })
+        seq = try HubStore.sequence(db)
+        startSeq = seq
+        nextConflictID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM conflicts") ?? 0) + 1
+    }
+
+    /// Writes the sequence counter back.
+    func finish() throws {
+        if seq != startSeq {
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'seq'", arguments: [seq])
+        }
+    }
+
+    mutating func nextSeq() -> Int64 {
+        seq += 1
+        return seq
+    }
+
+    mutating func scheme(for plan: PlanID) throws -> RAGScheme? {
+        if let cached = planSchemes[plan] { return cached }
+        let id = try String.fetchOne(db, sql: "SELECT scheme FROM plans WHERE id = ?", arguments: [plan.rawValue])
+        let scheme = id.map { store.scheme($0) ?? store.defaultScheme }
+        planSchemes[plan] = scheme
+        return scheme
+    }
+
+    /// Applies one change (or answers from its stored result) inside a savepoint.
+    mutating func apply(_ change: Change, reason: String? = nil) throws -> ChangeResult {
+        if let stored = try Row.fetchOne(
+            db, sql: "SELECT agency_id, result FROM changes WHERE id = ?", arguments: [change.id.uuidString])
+        {
+            let agency: String = stored["agency_id"]
+            if agency == principal.agency.rawValue {
+                return try HubStore.decode(ChangeResult.self, stored["result"])
+            }
+            // Another agency's id: refuse without storing, so the owner's result stays intact.
+            return ChangeResult(
+                id: change.id, action: change.action, outcome: .rejected, revision: nil, seq: 0,
+                violations: [
+                    Violation(
+                        action: change.action, field: nil, rule: .alreadyExists,
+                        message: "change id \(change.id) was already used by another agency; send a new id")
+                ])
+        }
+        var outcome: MergeResult
+        let current = try HubStore.loadAction(db, change.action)
+        if let scheme = try scheme(for: change.action.plan) {
+            let context = MergeContext(
+                actor: principal.agency, role: principal.role, scheme: scheme, now: now, knownAgencies: knownAgencies)
+            outcome = merge(change, into: current, context: context)
+        } else {
+            outcome = MergeResult.rejection([
+                Violation(
+                    action: change.action, field: nil, rule: .notFound,
+                    message: "plan \(change.action.plan) not found; the business unit creates plans")
+            ])
+        }
+        let changeSeq = nextSeq()
+        var result = ChangeResult(
+            id: change.id, action: change.action, outcome: outcome.outcome, revision: outcome.record?.revision,
+            seq: changeSeq, violations: outcome.violations, flags: outcome.flags)
+        try db.inSavepoint {
+            if outcome.changed, let record = outcome.record {
+                try write(record, seq: changeSeq)
+                if current == nil || outcome.applied.contains(.ownerAgency)
+                    || outcome.applied.contains(.supportingAgencies)
+                {
+                    try addPartners(of: record)
+                }
+            }
+            for conflict in outcome.conflicts {
+                let id = nextConflictID
+                nextConflictID += 1
+                let record = ConflictRecord(
+                    id: id, changeId: change.id, agency: principal.agency, action: change.action, conflict: conflict,
+                    createdAt: now)
+                try db.execute(
+                    sql:
+                        "INSERT INTO conflicts (id, agency_id, plan_id, ref, status, seq, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        id, principal.agency.rawValue, change.action.plan.rawValue, change.action.ref.rawValue,
+                        ConflictRecord.Status.open.rawValue, changeSeq, try HubStore.encode(record),
+                    ])
+                result.conflicts.append(ConflictNotice(id: id, conflict: conflict))
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO changes (seq, id, agency_id, plan_id, ref, received_at, outcome, body, result)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    changeSeq, change.id.uuidString, principal.agency.rawValue, change.action.plan.rawValue,
+                    change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
+                    try HubStore.encode(change), try HubStore.encode(result),
+                ])
+            return .commit
+        }
+        return result
+    }
+
+    func write(_ record: Action, seq: Int64) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO actions (plan_id, ref, revision, seq, record) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (plan_id, ref) DO UPDATE SET revision = excluded.revision, seq = excluded.seq,
+                    record = excluded.record
+                """,
+            arguments: [record.plan.rawValue, record.ref.rawValue, record.revision, seq, try HubStore.encode(record)])
+    }
+
+    /// Makes the action's agencies partners of its plan. A new partner has never been sent
+    /// the plan's other actions, so they are stamped with fresh sequence numbers and its
+    /// next pull brings the whole plan.
+    mutating func addPartners(of record: Action) throws {
+        var added = false
+        for agency in [record.ownerAgency] + record.supportingAgencies {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO plan_partners (plan_id, agency_id) VALUES (?, ?)",
+                arguments: [record.plan.rawValue, agency.rawValue])
+            added = added || db.changesCount > 0
+        }
+        guard added else { return }
+        let refs = try String.fetchAll(
+            db, sql: "SELECT ref FROM actions WHERE plan_id = ? AND ref != ? ORDER BY seq",
+            arguments: [record.plan.rawValue, record.ref.rawValue])
+        for ref in refs {
+            try db.execute(
+                sql: "UPDATE actions SET seq = ? WHERE plan_id = ? AND ref = ?",
+                arguments: [nextSeq(), record.plan.rawValue, ref])
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import ConcordCore
+import ConcordHTTP
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+
+@testable import ConcordHub
+
+/// A real hub over real TLS on an ephemeral loopback port, in this process, built exactly as
+/// `concord-hub serve` builds it, in a fresh data directory made by `concord-hub init`'s code.
+struct TestHub: Sendable {
+    let dir: URL
+    let port: Int
+    let caFile: String
+    let adminToken: String
+    let store: HubStore
+
+    var baseURL: String { "https://127.0.0.1:\(port)" }
+
+    func client(_ token: String?) -> JSONClient {
+        var configuration = HTTPClientConfiguration(baseURL: baseURL, caFile: caFile, bearerToken: token)
+        configuration.proxy = ""  // never a proxy to loopback
+        return JSONClient(HTTPClient(configuration))
+    }
+
+    var admin: JSONClient { client(adminToken) }
+
+    /// Adds the Northbridge agencies and imports plan child-m; returns each agency's token.
+    func seed() async throws -> [String: String] {
+        var tokens: [String: String] = ["lscp": adminToken]
+        for (id, role) in [
+            ("csc", Role.agency), ("police", .agency), ("icb", .agency), ("education", .agency), ("probation", .agency),
+            ("nhs-trust", .agency), ("scrutiny", .viewer),
+        ] {
+            let issued: IssuedToken = try await admin.post(
+                "/v1/agencies", AgencyRequest(id: AgencyID(id), name: "\(id) agency", role: role), expect: 201)
+            tokens[id] = issued.token
+        }
+        let csv = try String(contentsOf: repoRoot.appendingPathComponent("samples/plan-child-m.csv"), encoding: .utf8)
+        let _: PlanImportResponse = try await admin.post(
+            "/v1/plans", PlanImportRequest(id: PlanID("child-m"), title: "CSPR Child M", csv: csv), expect: 201)
+        return tokens
+    }
+}
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// A temporary directory removed after `body`.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    return try await body(dir)
+}
+
+/// Runs `body` against a fresh hub, then shuts the hub down gracefully.
+func withTestHub(configure: (inout HubConfig) -> Void = { _ in }, _ body: (TestHub) async throws -> Void) async throws {
+    try await withTemporaryDirectory { dir in
+        var logger = Logger(label: "test-hub")
+        logger.logLevel = .warning
+        var options = HubSetup.Options(dataDir: dir.path)
+        options.host = "127.0.0.1"
+        options.port = 0
+        options.hostnames = ["localhost"]
+        let setup = try await HubSetup.initialize(options, logger: logger)
+        var config = try HubConfig.load(file: setup.configFile, environment: [:])
+        configure(&config)
+        let store = try HubStore(path: config.path(config.database), logger: logger)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try HubApp.buildApplication(config: config, store: store, logger: logger) { port in
+            continuation.yield(port)
+        }
+        let group = ServiceGroup(services: [app], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw ConfigError("hub did not start") }
+            let hub = TestHub(
+                dir: dir, port: port, caFile: setup.caFile!, adminToken: setup.adminToken, store: store)
+            do {
+                try await body(hub)
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                try? store.close()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        try store.close()
+    }
+}
+
+/// JSON over the real libcurl client.
+struct JSONClient: Sendable {
+    let http: HTTPClient
+
+    init(_ http: HTTPClient) { self.http = http }
+
+    struct Failure: Error, CustomStringConvertible {
+        var status: Int
+        var body: String
+        var description: String { "HTTP \(status): \(body)" }
+    }
+
+    func raw(
+        _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:]
+    ) async throws
+        -> HTTPResponse
+    {
+        try await http.send(method, path, body: body, headers: headers)
+    }
+
+    func get<T: Decodable>(_ path: String, expect: Int = 200) async throws -> T {
+        try decode(try await raw("GET", path), expect: expect)
+    }
+
+    func post<T: Decodable>(_ path: String, _ body: some Encodable, expect: Int = 200) async throws -> T {
+        try decode(
+            try await raw("POST", path, body: Array(try ConcordJSON.encode(body, pretty: false))), expect: expect)
+    }
+
+    /// The error answer of a request expected to fail with `status`.
+    func error(_ method: String, _ path: String, body: [UInt8]? = nil, status: Int) async throws -> ErrorBody.Detail {
+        let response = try await raw(method, path, body: body)
+        guard response.status == status else { throw Failure(status: response.status, body: response.text) }
+        return try JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
+    }
+
+    func decode<T: Decodable>(_ response: HTTPResponse, expect: Int) throws -> T {
+        guard response.status == expect else { throw Failure(status: response.status, body: response.text) }
+        return try JSONDecoder().decode(T.self, from: Data(response.body))
+    }
+
+    func push(_ changes: [Change]) async throws -> [ChangeResult] {
+        let response: PushResponse = try await post("/v1/sync/push", PushRequest(changes: changes))
+        return response.results
+    }
+
+    func pull(since: Int64 = 0, limit: Int = 1000, wait: Int = 0) async throws -> PullResponse {
+        try await get("/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)")
+    }
+}
+
+func address(_ s: String) -> ActionAddress { try! ActionAddress(s) }
+
+func edit(_ a: String, _ fields: [Field: (FieldValue, FieldValue)], reason: String? = nil) -> Change {
+    Change(
+        action: address(a), baseRevision: 1,
+        fields: fields.mapValues { FieldChange(from: $0.0, to: $0.1) }, reason: reason)
+}
