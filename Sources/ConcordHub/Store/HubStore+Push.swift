@@ -41,6 +41,11 @@ struct PushBatch {
     private let startSeq: Int64
     private var nextConflictID: Int64
     private var planSchemes: [PlanID: RAGScheme?] = [:]
+    /// Records read or changed in this batch, so a record is decoded and written once per
+    /// batch however many of its changes the batch holds.
+    private var records: [ActionAddress: Action?] = [:]
+    /// Changed records and the sequence number of the last change that changed them.
+    private var dirty: [ActionAddress: Int64] = [:]
 
     init(db: Database, store: HubStore, principal: Principal, now: Timestamp) throws {
         self.db = db
@@ -53,8 +58,20 @@ struct PushBatch {
         nextConflictID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM conflicts") ?? 0) + 1
     }
 
-    /// Writes the sequence counter back.
+    /// Writes the changed records and the sequence counter back.
     func finish() throws {
+        for (address, seq) in dirty {
+            guard let record = records[address] ?? nil else { continue }
+            try db.execute(
+                sql: """
+                    INSERT INTO actions (plan_id, ref, revision, seq, record) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (plan_id, ref) DO UPDATE SET revision = excluded.revision, seq = excluded.seq,
+                        record = excluded.record
+                    """,
+                arguments: [
+                    record.plan.rawValue, record.ref.rawValue, record.revision, seq, try HubStore.encode(record),
+                ])
+        }
         if seq != startSeq {
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'seq'", arguments: [seq])
         }
@@ -92,7 +109,7 @@ struct PushBatch {
                 ])
         }
         var outcome: MergeResult
-        let current = try HubStore.loadAction(db, change.action)
+        let current = try record(change.action)
         if let scheme = try scheme(for: change.action.plan) {
             let context = MergeContext(
                 actor: principal.agency, role: principal.role, scheme: scheme, now: now, knownAgencies: knownAgencies)
@@ -110,7 +127,8 @@ struct PushBatch {
             seq: changeSeq, violations: outcome.violations, flags: outcome.flags)
         try db.inSavepoint {
             if outcome.changed, let record = outcome.record {
-                try write(record, seq: changeSeq)
+                records[change.action] = record
+                dirty[change.action] = changeSeq
                 if current == nil || outcome.applied.contains(.ownerAgency)
                     || outcome.applied.contains(.supportingAgencies)
                 {
@@ -147,14 +165,11 @@ struct PushBatch {
         return result
     }
 
-    func write(_ record: Action, seq: Int64) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO actions (plan_id, ref, revision, seq, record) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (plan_id, ref) DO UPDATE SET revision = excluded.revision, seq = excluded.seq,
-                    record = excluded.record
-                """,
-            arguments: [record.plan.rawValue, record.ref.rawValue, record.revision, seq, try HubStore.encode(record)])
+    mutating func record(_ address: ActionAddress) throws -> Action? {
+        if let cached = records[address] { return cached }
+        let loaded = try HubStore.loadAction(db, address)
+        records[address] = loaded
+        return loaded
     }
 
     /// Makes the action's agencies partners of its plan. A new partner has never been sent
@@ -170,12 +185,18 @@ struct PushBatch {
         }
         guard added else { return }
         let refs = try String.fetchAll(
-            db, sql: "SELECT ref FROM actions WHERE plan_id = ? AND ref != ? ORDER BY seq",
-            arguments: [record.plan.rawValue, record.ref.rawValue])
+            db, sql: "SELECT ref FROM actions WHERE plan_id = ? ORDER BY seq", arguments: [record.plan.rawValue])
         for ref in refs {
-            try db.execute(
-                sql: "UPDATE actions SET seq = ? WHERE plan_id = ? AND ref = ?",
-                arguments: [nextSeq(), record.plan.rawValue, ref])
+            guard let ref = try? ActionRef(ref) else { continue }
+            let address = ActionAddress(plan: record.plan, ref: ref)
+            if address == record.address { continue }
+            if dirty[address] != nil {
+                dirty[address] = nextSeq()
+            } else {
+                try db.execute(
+                    sql: "UPDATE actions SET seq = ? WHERE plan_id = ? AND ref = ?",
+                    arguments: [nextSeq(), record.plan.rawValue, ref.rawValue])
+            }
         }
     }
 }

@@ -1,0 +1,115 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real binary of this package started as a child process, logging to a file, always
+/// stopped by the test that started it.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let logFile: URL
+
+    /// The folder holding the built executables: `CONCORD_BIN_DIR`, or next to the test bundle.
+    static var binDir: URL {
+        if let dir = ProcessInfo.processInfo.environment["CONCORD_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.isExecutableFile(atPath: url.appendingPathComponent("concord-hub").path) {
+                return url
+            }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+    }
+
+    static func executable(_ name: String) throws -> URL {
+        let url = binDir.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw ChildError("\(url.path) is missing: run `swift build` before `swift test`")
+        }
+        return url
+    }
+
+    init(_ name: String, _ arguments: [String], environment: [String: String] = [:], logFile: URL) throws {
+        process.executableURL = try Self.executable(name)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = nil
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logFile)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        self.logFile = logFile
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    func signal(_ sig: Int32) {
+        if process.isRunning { kill(process.processIdentifier, sig) }
+    }
+
+    /// Waits for the exit, up to `timeout`; returns the exit status, or nil if it is still running.
+    func waitForExit(timeout: Duration = .seconds(10)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// SIGTERM, then SIGKILL if it does not stop.
+    func stop() async {
+        signal(SIGTERM)
+        if await waitForExit(timeout: .seconds(10)) == nil {
+            signal(SIGKILL)
+            _ = await waitForExit()
+        }
+    }
+
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Runs a command to completion and returns its exit status and output.
+    static func run(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> (
+        status: Int32, output: String
+    ) {
+        let process = Process()
+        process.executableURL = try executable(name)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct ChildError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Waits for a file (e.g. the hub's port file) to hold a number.
+func waitForPort(_ file: URL, process: ChildProcess, timeout: Duration = .seconds(60)) async throws -> Int {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let text = try? String(contentsOf: file, encoding: .utf8),
+            let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), port > 0
+        {
+            return port
+        }
+        guard process.isRunning else { throw ChildError("the process exited early:\n\(process.log)") }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw ChildError("no port after \(timeout):\n\(process.log)")
+}
