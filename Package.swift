@@ -62,6 +62,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Benchmarks (run in release: swift run -c release concord-bench).
+        .executableTarget(
+            name: "concord-bench",
+            dependencies: [
+                "ConcordHub", "ConcordHTTP",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         .testTarget(name: "ConcordCoreTests", dependencies: ["ConcordCore"]),
         .testTarget(
             name: "ConcordHubTests",
