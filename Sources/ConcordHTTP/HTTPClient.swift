@@ -1,6 +1,10 @@
 import CCurl
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -93,11 +97,20 @@ public final class HTTPClient: @unchecked Sendable {
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
         timeout: Duration? = nil
     ) async throws -> HTTPResponse {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(
-                    with: Result { try self.perform(method, path, body: body, headers: headers, timeout: timeout) })
+        // A cancelled caller is answered at once with CancellationError; the transfer itself
+        // runs to its end (or timeout) on the client's thread and its answer is dropped. This
+        // keeps shutdown prompt while a long-poll is outstanding.
+        let answer = Answer()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard answer.set(continuation) else { return }
+                queue.async {
+                    answer.resume(
+                        with: Result { try self.perform(method, path, body: body, headers: headers, timeout: timeout) })
+                }
             }
+        } onCancel: {
+            answer.resume(with: .failure(CancellationError()))
         }
     }
 
@@ -199,6 +212,49 @@ public final class HTTPClient: @unchecked Sendable {
     static func milliseconds(_ d: Duration) -> Int {
         let (seconds, attoseconds) = d.components
         return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// Resumes a continuation once, whichever of the transfer and a cancellation comes first.
+private final class Answer: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    private var early: Result<HTTPResponse, any Error>?
+
+    /// Stores the continuation; returns false if a cancellation already answered it.
+    func set(_ c: CheckedContinuation<HTTPResponse, any Error>) -> Bool {
+        lock.withLock {
+            if let early {
+                c.resume(with: early)
+                return false
+            }
+            continuation = c
+            return true
+        }
+    }
+
+    func resume(with result: Result<HTTPResponse, any Error>) {
+        let c: CheckedContinuation<HTTPResponse, any Error>? = lock.withLock {
+            if continuation == nil && early == nil {
+                early = result
+                return nil
+            }
+            defer { continuation = nil }
+            return continuation
+        }
+        c?.resume(with: result)
+    }
+}
+
+/// A mutex on pthreads (FoundationEssentials has no NSLock).
+private final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
     }
 }
 

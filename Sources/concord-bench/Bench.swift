@@ -40,8 +40,8 @@ enum HubBench {
         config.limits.maxPullLimit = actionCount
         let store = try HubStore(path: config.path(config.database), logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try HubApp.buildApplication(config: config, store: store, logger: logger) { continuation.yield($0) }
-        let group = ServiceGroup(services: [app], logger: logger)
+        let services = try HubApp.buildServices(config: config, store: store, logger: logger) { continuation.yield($0) }
+        let group = ServiceGroup(services: services, logger: logger)
         async let running: Void = group.run()
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { fatalError("hub did not start") }
@@ -60,7 +60,9 @@ enum HubBench {
 
         print("Concord hub benchmark: TLS on loopback, \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print("")
-        print("| what | batch | changes | field changes | seconds | changes/s | field changes/s | p50 batch ms | p99 batch ms |")
+        print(
+            "| what | batch | changes | field changes | seconds | changes/s | field changes/s | p50 batch ms | p99 batch ms |"
+        )
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 
         // Creates: 50,000 actions by the admin, in batches of 1,000.
@@ -118,7 +120,8 @@ enum HubBench {
             if !page.more { break }
         }
         print("| pull, pages of 5,000 with decode | \(total) | | \(fmt((ContinuousClock.now - started).seconds)) |")
-        let dbSize = (try? FileManager.default.attributesOfItem(atPath: config.path(config.database))[.size] as? Int) ?? 0
+        let dbSize =
+            (try? FileManager.default.attributesOfItem(atPath: config.path(config.database))[.size] as? Int) ?? 0
         print("")
         print("database file after the run: \(dbSize / 1_048_576) MiB; peak RSS \(peakRSSMiB()) MiB")
 
@@ -127,18 +130,23 @@ enum HubBench {
         try store.close()
     }
 
-    static func ingest(_ client: HTTPClient, _ what: String, _ changes: [Change], batch: Int, fields: Int) async throws {
+    static func ingest(_ client: HTTPClient, _ what: String, _ changes: [Change], batch: Int, fields: Int) async throws
+    {
         var latencies: [Double] = []
         var outcomes: [Outcome: Int] = [:]
         let bodies = try stride(from: 0, to: changes.count, by: batch).map {
-            Array(try ConcordJSON.encode(PushRequest(changes: Array(changes[$0..<min($0 + batch, changes.count)])), pretty: false))
+            Array(
+                try ConcordJSON.encode(
+                    PushRequest(changes: Array(changes[$0..<min($0 + batch, changes.count)])), pretty: false))
         }
         let started = ContinuousClock.now
         for body in bodies {
             let t = ContinuousClock.now
             let response = try await client.send("POST", "/v1/sync/push", body: body)
             latencies.append((ContinuousClock.now - t).seconds * 1000)
-            guard response.status == 200 else { fatalError("push failed: \(response.status) \(response.text.prefix(300))") }
+            guard response.status == 200 else {
+                fatalError("push failed: \(response.status) \(response.text.prefix(300))")
+            }
             for r in try JSONDecoder().decode(PushResponse.self, from: Data(response.body)).results {
                 outcomes[r.outcome, default: 0] += 1
             }

@@ -63,8 +63,15 @@ struct IdentifierTests {
         #expect(Timestamp("2026-11-23T07:56:49Z")?.millisecondsSinceEpoch == 1_795_420_609_000)
         #expect(Timestamp("2026-11-23T08:56:49.5+01:00")?.millisecondsSinceEpoch == 1_795_420_609_500)
         #expect(Timestamp(millisecondsSinceEpoch: -1).description == "1969-12-31T23:59:59.999Z")
-        for bad in ["2026-11-23", "2026-11-23T07:56:49", "2026-11-23T25:00:00Z", "2026-11-23T07:56:49.Z", "x"] {
+        for bad in [
+            "2026-11-23", "2026-11-23T07:56:49", "2026-11-23T25:00:00Z", "2026-11-23T07:56:49.Z", "x",
+            // Offsets past ±23:59, and moments outside years 0001-9999 once in UTC, would not write back.
+            "0001-01-01T00:00:00+99:99", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59.999-23:59",
+        ] {
             #expect(Timestamp(bad) == nil, "\(bad)")
+        }
+        for edge in ["0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"] {
+            #expect(Timestamp(edge)?.description == edge)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ConcordCore
 import ConcordHTTP
+import ConcordTestSupport
 import Foundation
 import Testing
 

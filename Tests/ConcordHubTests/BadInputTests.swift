@@ -1,5 +1,6 @@
 import ConcordCore
 import ConcordHTTP
+import ConcordTestSupport
 import Foundation
 import Testing
 
@@ -98,6 +99,16 @@ struct BadInputTests {
         Case(
             name: "agency with a bad role", method: "POST", path: "/v1/agencies",
             body: Array(#"{"id":"fire","name":"Fire","role":"chief"}"#.utf8), status: 400, words: "role"),
+        Case(
+            name: "agency name with a NUL", method: "POST", path: "/v1/agencies",
+            body: Array(#"{"id":"nul-test","name":"a\u0000b","role":"viewer"}"#.utf8), status: 422,
+            words: "control characters"),
+        Case(
+            name: "time outside years 1-9999", method: "POST", path: "/v1/sync/push",
+            body: Array(
+                #"{"changes":[{"id":"41111111-2222-3333-4444-555555555555","action":"child-m/1.2","madeAt":"0001-01-01T00:00:00+99:99"}]}"#
+                    .utf8),
+            status: 400, words: "madeAt"),
         Case(
             name: "unknown route", method: "GET", path: "/v1/nothing-here", body: nil, status: 404,
             words: "no such route"),

@@ -147,7 +147,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         if b[i] == 0x5A || b[i] == 0x7A {
             i += 1
         } else if b[i] == 0x2B || b[i] == 0x2D, i + 6 == b.count, b[i + 3] == 0x3A,
-            let oh = number(i + 1..<i + 3), let om = number(i + 4..<i + 6)
+            let oh = number(i + 1..<i + 3), let om = number(i + 4..<i + 6), oh <= 23, om <= 59
         {
             offsetMinutes = (oh * 60 + om) * (b[i] == 0x2D ? -1 : 1)
             i += 6
@@ -156,7 +156,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringCo
         }
         guard i == b.count else { return nil }
         let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(h * 3600 + mi * 60 + s) - Int64(offsetMinutes * 60)
-        millisecondsSinceEpoch = seconds * 1000 + Int64(millis)
+        self.init(millisecondsSinceEpoch: seconds * 1000 + Int64(millis))
+        // Only moments that write back as they were read: years 0001 to 9999 in UTC.
+        guard (1...9999).contains(self.date.year) else { return nil }
     }
 
     public static func < (a: Self, b: Self) -> Bool { a.millisecondsSinceEpoch < b.millisecondsSinceEpoch }

@@ -23,6 +23,17 @@ public enum ConcordJSON {
         try JSONDecoder().decode(type, from: data)
     }
 
+    /// Configuration files may carry comments: lines whose first non-blank characters are
+    /// `//` are blanked (keeping line numbers) before the JSON is parsed.
+    public static func withoutLineComments(_ data: Data) -> Data {
+        let text = String(decoding: data, as: UTF8.self)
+        guard text.contains("//") else { return data }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.drop { $0 == " " || $0 == "\t" }.hasPrefix("//") ? Substring("") : line
+        }
+        return Data(lines.joined(separator: "\n").utf8)
+    }
+
     /// A decoding error in one line a person can act on: where in the document, and what.
     public static func explain(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return String(describing: error) }

@@ -32,8 +32,11 @@ struct ErrorMiddleware: RouterMiddleware {
                 .with(status: error.status)
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(type(of: error))"])
-            response = try HubError(.unavailable, "the hub could not complete the request; try again")
-                .response(from: request, context: context).with(status: .internalServerError)
+            response = try HubError(
+                .internal,
+                "the hub could not complete the request; try again, and tell the hub's administrator if it persists"
+            )
+            .response(from: request, context: context)
         }
         metrics.countRequest(status: response.status.code)
         return response
@@ -47,7 +50,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case 409: .conflict
         case 413: .payloadTooLarge
         case 422: .unprocessable
-        case 500...: .unavailable
+        case 503: .unavailable
+        case 500...: .internal
         default: .badRequest
         }
     }

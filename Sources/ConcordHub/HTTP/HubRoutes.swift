@@ -11,29 +11,59 @@ struct HubRoutes {
     let metrics: HubMetrics
     let limits: HubConfig.Limits
 
+    /// One route of the API: what docs/openapi.yaml must describe (a test keeps them equal).
+    struct Endpoint: Sendable {
+        let method: HTTPRequest.Method
+        /// Hummingbird syntax: `/v1/conflicts/:id`.
+        let path: String
+        /// Needs a bearer token (every `/v1` route does).
+        var authenticated: Bool { path.hasPrefix("/v1/") }
+        let handler: @Sendable (Request, HubRequestContext) async throws -> Response
+    }
+
+    var endpoints: [Endpoint] {
+        [
+            Endpoint(method: .get, path: "/healthz", handler: healthz),
+            Endpoint(method: .get, path: "/metrics", handler: metricsText),
+            Endpoint(method: .post, path: "/v1/sync/push", handler: push),
+            Endpoint(method: .get, path: "/v1/sync/pull", handler: pull),
+            Endpoint(method: .get, path: "/v1/conflicts", handler: listConflicts),
+            Endpoint(method: .get, path: "/v1/conflicts/:id", handler: getConflict),
+            Endpoint(method: .post, path: "/v1/conflicts/:id/resolve", handler: resolve),
+            Endpoint(method: .get, path: "/v1/plans", handler: listPlans),
+            Endpoint(method: .post, path: "/v1/plans", handler: importPlan),
+            Endpoint(method: .get, path: "/v1/plans/:plan", handler: getPlan),
+            Endpoint(method: .get, path: "/v1/actions/:plan/:ref/history", handler: history),
+            Endpoint(method: .get, path: "/v1/agencies", handler: listAgencies),
+            Endpoint(method: .post, path: "/v1/agencies", handler: addAgency),
+            Endpoint(method: .post, path: "/v1/agencies/:agency/tokens", handler: issueToken),
+            Endpoint(method: .post, path: "/v1/agencies/:agency/revoke", handler: revokeTokens),
+        ]
+    }
+
     func register(on router: Router<HubRequestContext>) {
-        router.get("healthz") { _, _ in try JSONBody.response(["status": "ok"]) }
-        router.get("metrics") { _, _ in
-            let text = metrics.render(
-                openConflicts: try await store.openConflictCount(), longPolls: await store.feed.waiting)
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        let v1 = router.group().add(middleware: AuthMiddleware(store: store))
+        for endpoint in endpoints {
+            if endpoint.authenticated {
+                v1.on(RouterPath(endpoint.path), method: endpoint.method, use: endpoint.handler)
+            } else {
+                router.on(RouterPath(endpoint.path), method: endpoint.method, use: endpoint.handler)
+            }
         }
-        let v1 = router.group("v1").add(middleware: AuthMiddleware(store: store))
-        v1.post("sync/push", use: push)
-        v1.get("sync/pull", use: pull)
-        v1.get("conflicts", use: listConflicts)
-        v1.get("conflicts/:id", use: getConflict)
-        v1.post("conflicts/:id/resolve", use: resolve)
-        v1.get("plans", use: listPlans)
-        v1.post("plans", use: importPlan)
-        v1.get("plans/:plan", use: getPlan)
-        v1.get("actions/:plan/:ref/history", use: history)
-        v1.get("agencies", use: listAgencies)
-        v1.post("agencies", use: addAgency)
-        v1.post("agencies/:agency/tokens", use: issueToken)
-        v1.post("agencies/:agency/revoke", use: revokeTokens)
+    }
+
+    // MARK: Health and metrics
+
+    @Sendable func healthz(_ request: Request, context: HubRequestContext) async throws -> Response {
+        try JSONBody.response(["status": "ok"])
+    }
+
+    @Sendable func metricsText(_ request: Request, context: HubRequestContext) async throws -> Response {
+        let text = metrics.render(
+            openConflicts: try await store.openConflictCount(), longPolls: await store.feed.waiting)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 
     // MARK: Sync

@@ -10,6 +10,21 @@ import ServiceLifecycle
 
 /// Builds and runs the hub exactly as production runs it; tests boot the same graph.
 public enum HubApp {
+    /// Everything the hub runs, in start order: the HTTPS server, the long-poll closer and
+    /// the systemd notifier. A `ServiceGroup` shuts them down in reverse: systemd hears
+    /// STOPPING=1, waiting long-polls are ended, then the server drains its requests.
+    public static func buildServices(
+        config: HubConfig, store: HubStore, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> [any Service] {
+        let ready = ReadySignal()
+        let app = try buildApplication(config: config, store: store, logger: logger) { port in
+            await ready.fire("serving on port \(port)")
+            await onRunning(port)
+        }
+        return [app, FeedCloser(feed: store.feed), SystemdService(logger: logger, ready: { await ready.wait() })]
+    }
+
     /// Reads TLS files, opens the store and wires routes, middleware and services.
     /// `onRunning` is told the bound port once the server listens.
     public static func buildApplication(
@@ -22,8 +37,7 @@ public enum HubApp {
         HubRoutes(store: store, metrics: metrics, limits: config.limits).register(on: router)
 
         let tls = try tlsConfiguration(config)
-        let ready = ReadySignal()
-        var app = Application(
+        return Application(
             router: router,
             server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "concord-hub"),
@@ -31,12 +45,9 @@ public enum HubApp {
                 let port = channel.localAddress?.port ?? config.port
                 if let file = config.portFile { try? SecureFiles.write("\(port)\n", to: file, mode: 0o644) }
                 logger.notice("listening", metadata: ["address": "https://\(config.host):\(port)"])
-                await ready.fire("serving on port \(port)")
                 await onRunning(port)
             },
             logger: logger)
-        app.addServices(SystemdService(logger: logger, ready: { await ready.wait() }))
-        return app
     }
 
     /// TLS 1.2 at the least, with the certificate chain and key of the config (the key may
@@ -64,9 +75,12 @@ public enum HubApp {
         umask(0o077)
         let schemes = try loadSchemes(config)
         let store = try HubStore(path: config.path(config.database), schemes: schemes, logger: logger)
-        let app = try buildApplication(config: config, store: store, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: try buildServices(config: config, store: store, logger: logger),
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await app.runService()
+            try await group.run()
         } catch {
             try? store.close()
             throw error
@@ -84,6 +98,16 @@ public enum HubApp {
         } catch {
             throw ConfigError("cannot read RAG schemes \(path): \(ConcordJSON.explain(error))")
         }
+    }
+}
+
+/// Ends waiting long-polls as soon as shutdown begins, so draining takes milliseconds.
+struct FeedCloser: Service {
+    let feed: ChangeFeed
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await feed.close()
     }
 }
 

@@ -96,7 +96,9 @@ public struct HubConfig: Codable, Sendable, Equatable {
             throw ConfigError("cannot read config file \(file): \(error.localizedDescription)")
         }
         var config: HubConfig
-        do { config = try JSONDecoder().decode(HubConfig.self, from: data) } catch let error as ConfigError {
+        do { config = try JSONDecoder().decode(HubConfig.self, from: ConcordJSON.withoutLineComments(data)) } catch let
+            error as ConfigError
+        {
             throw ConfigError("\(file): \(error.message)")
         } catch {
             throw ConfigError("\(file): \(ConcordJSON.explain(error))")

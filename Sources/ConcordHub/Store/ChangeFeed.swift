@@ -5,6 +5,7 @@ public actor ChangeFeed {
     private var latest: Int64
     private var waiters: [Int: (beyond: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
     private var nextID = 0
+    private var closed = false
 
     public init(latest: Int64) {
         self.latest = latest
@@ -12,6 +13,9 @@ public actor ChangeFeed {
 
     /// The number of requests waiting now (a metric).
     public var waiting: Int { waiters.count }
+
+    /// The hub is shutting down.
+    public var isClosed: Bool { closed }
 
     /// Records that the sequence reached `seq` and wakes everyone waiting for less.
     public func publish(_ seq: Int64) {
@@ -26,7 +30,7 @@ public actor ChangeFeed {
     /// Returns once the sequence is past `seq`, after `timeout`, or on cancellation,
     /// whichever comes first.
     public func wait(beyond seq: Int64, timeout: Duration) async {
-        if latest > seq || timeout <= .zero { return }
+        if latest > seq || timeout <= .zero || closed { return }
         let id = nextID
         nextID += 1
         await withTaskCancellationHandler {
@@ -40,6 +44,14 @@ public actor ChangeFeed {
         } onCancel: {
             Task { await self.expire(id) }
         }
+    }
+
+    /// Ends every wait now and every later one at once: the hub is shutting down, and
+    /// long-polls must not hold the drain up.
+    public func close() {
+        closed = true
+        for waiter in waiters.values { waiter.continuation.resume() }
+        waiters = [:]
     }
 
     private func expire(_ id: Int) {

@@ -10,6 +10,7 @@ public struct HubError: Error, Equatable, CustomStringConvertible {
         case payloadTooLarge
         case unprocessable
         case unavailable
+        case `internal`
     }
 
     public var kind: Kind
@@ -33,6 +34,7 @@ public struct HubError: Error, Equatable, CustomStringConvertible {
         case .payloadTooLarge: 413
         case .unprocessable: 422
         case .unavailable: 503
+        case .internal: 500
         }
     }
 }

@@ -7,9 +7,7 @@ extension HubStore {
 
     /// Adds an agency and issues its first token, shown this once.
     public func addAgency(_ request: AgencyRequest) async throws -> IssuedToken {
-        guard !request.name.allSatisfy(\.isWhitespace), request.name.count <= 200 else {
-            throw HubError(.unprocessable, "an agency needs a name of 1-200 characters")
-        }
+        try Self.checkName(request.name, what: "an agency's name", max: 200)
         let now = clock()
         let token = Tokens.generate()
         let info = try await pool.write { db -> AgencyInfo in
@@ -112,6 +110,16 @@ extension HubStore {
             createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]))
     }
 
+    /// Names and titles: 1 to `max` characters, not blank, no control characters.
+    static func checkName(_ text: String, what: String, max: Int) throws {
+        guard !text.allSatisfy(\.isWhitespace), text.count <= max else {
+            throw HubError(.unprocessable, "\(what) must be 1-\(max) characters and not blank")
+        }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw HubError(.unprocessable, "\(what) must not contain control characters (tabs, line breaks, NUL)")
+        }
+    }
+
     // MARK: Plans
 
     /// Creates a plan (admins only) and imports its actions from CSV, each as a create change
@@ -121,9 +129,7 @@ extension HubStore {
         guard principal.role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) creates and imports plans")
         }
-        guard !request.title.allSatisfy(\.isWhitespace), request.title.count <= 500 else {
-            throw HubError(.unprocessable, "a plan needs a title of 1-500 characters")
-        }
+        try Self.checkName(request.title, what: "a plan's title", max: 500)
         let schemeID = request.scheme ?? defaultScheme.id
         guard let scheme = scheme(schemeID) else {
             throw HubError(

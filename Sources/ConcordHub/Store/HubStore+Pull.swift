@@ -42,6 +42,7 @@ extension HubStore {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { break }
             await feed.wait(beyond: response.cursor, timeout: left)
+            if await feed.isClosed { break }
             response = try await pull(since: since, limit: limit, for: principal)
         }
         return response

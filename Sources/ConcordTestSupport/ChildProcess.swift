@@ -6,12 +6,12 @@ import Foundation
 
 /// A real binary of this package started as a child process, logging to a file, always
 /// stopped by the test that started it.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    let logFile: URL
+public final class ChildProcess: @unchecked Sendable {
+    public let process = Process()
+    public let logFile: URL
 
     /// The folder holding the built executables: `CONCORD_BIN_DIR`, or next to the test bundle.
-    static var binDir: URL {
+    public static var binDir: URL {
         if let dir = ProcessInfo.processInfo.environment["CONCORD_BIN_DIR"] { return URL(fileURLWithPath: dir) }
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         while url.path != "/" {
@@ -23,7 +23,7 @@ final class ChildProcess: @unchecked Sendable {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
     }
 
-    static func executable(_ name: String) throws -> URL {
+    public static func executable(_ name: String) throws -> URL {
         let url = binDir.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw ChildError("\(url.path) is missing: run `swift build` before `swift test`")
@@ -31,7 +31,7 @@ final class ChildProcess: @unchecked Sendable {
         return url
     }
 
-    init(_ name: String, _ arguments: [String], environment: [String: String] = [:], logFile: URL) throws {
+    public init(_ name: String, _ arguments: [String], environment: [String: String] = [:], logFile: URL) throws {
         process.executableURL = try Self.executable(name)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -47,22 +47,22 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
 
-    func signal(_ sig: Int32) {
+    public func signal(_ sig: Int32) {
         if process.isRunning { kill(process.processIdentifier, sig) }
     }
 
     /// Waits for the exit, up to `timeout`; returns the exit status, or nil if it is still running.
-    func waitForExit(timeout: Duration = .seconds(10)) async -> Int32? {
+    public func waitForExit(timeout: Duration = .seconds(10)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 
     /// SIGTERM, then SIGKILL if it does not stop.
-    func stop() async {
+    public func stop() async {
         signal(SIGTERM)
         if await waitForExit(timeout: .seconds(10)) == nil {
             signal(SIGKILL)
@@ -70,10 +70,10 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// Runs a command to completion and returns its exit status and output.
-    static func run(
+    public static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:]
     ) throws -> (
         status: Int32, output: String
@@ -94,13 +94,13 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-struct ChildError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ChildError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Waits for a file (e.g. the hub's port file) to hold a number.
-func waitForPort(_ file: URL, process: ChildProcess, timeout: Duration = .seconds(60)) async throws -> Int {
+public func waitForPort(_ file: URL, process: ChildProcess, timeout: Duration = .seconds(60)) async throws -> Int {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if let text = try? String(contentsOf: file, encoding: .utf8),

@@ -1,33 +1,31 @@
 import ConcordCore
 import ConcordHTTP
+import ConcordHub
 import Foundation
 import Logging
 import ServiceLifecycle
-import Testing
-
-@testable import ConcordHub
 
 /// A real hub over real TLS on an ephemeral loopback port, in this process, built exactly as
 /// `concord-hub serve` builds it, in a fresh data directory made by `concord-hub init`'s code.
-struct TestHub: Sendable {
-    let dir: URL
-    let port: Int
-    let caFile: String
-    let adminToken: String
-    let store: HubStore
+public struct TestHub: Sendable {
+    public let dir: URL
+    public let port: Int
+    public let caFile: String
+    public let adminToken: String
+    public let store: HubStore
 
-    var baseURL: String { "https://127.0.0.1:\(port)" }
+    public var baseURL: String { "https://127.0.0.1:\(port)" }
 
-    func client(_ token: String?) -> JSONClient {
+    public func client(_ token: String?) -> JSONClient {
         var configuration = HTTPClientConfiguration(baseURL: baseURL, caFile: caFile, bearerToken: token)
         configuration.proxy = ""  // never a proxy to loopback
         return JSONClient(HTTPClient(configuration))
     }
 
-    var admin: JSONClient { client(adminToken) }
+    public var admin: JSONClient { client(adminToken) }
 
     /// Adds the Northbridge agencies and imports plan child-m; returns each agency's token.
-    func seed() async throws -> [String: String] {
+    public func seed() async throws -> [String: String] {
         var tokens: [String: String] = ["lscp": adminToken]
         for (id, role) in [
             ("csc", Role.agency), ("police", .agency), ("icb", .agency), ("education", .agency), ("probation", .agency),
@@ -44,11 +42,11 @@ struct TestHub: Sendable {
     }
 }
 
-let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
 /// A temporary directory removed after `body`.
-func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+public func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -56,7 +54,9 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 }
 
 /// Runs `body` against a fresh hub, then shuts the hub down gracefully.
-func withTestHub(configure: (inout HubConfig) -> Void = { _ in }, _ body: (TestHub) async throws -> Void) async throws {
+public func withTestHub(
+    configure: (inout HubConfig) -> Void = { _ in }, _ body: (TestHub) async throws -> Void
+) async throws {
     try await withTemporaryDirectory { dir in
         var logger = Logger(label: "test-hub")
         logger.logLevel = .warning
@@ -69,10 +69,10 @@ func withTestHub(configure: (inout HubConfig) -> Void = { _ in }, _ body: (TestH
         configure(&config)
         let store = try HubStore(path: config.path(config.database), logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = try HubApp.buildApplication(config: config, store: store, logger: logger) { port in
+        let services = try HubApp.buildServices(config: config, store: store, logger: logger) { port in
             continuation.yield(port)
         }
-        let group = ServiceGroup(services: [app], logger: logger)
+        let group = ServiceGroup(services: services, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
@@ -95,18 +95,18 @@ func withTestHub(configure: (inout HubConfig) -> Void = { _ in }, _ body: (TestH
 }
 
 /// JSON over the real libcurl client.
-struct JSONClient: Sendable {
-    let http: HTTPClient
+public struct JSONClient: Sendable {
+    public let http: HTTPClient
 
-    init(_ http: HTTPClient) { self.http = http }
+    public init(_ http: HTTPClient) { self.http = http }
 
-    struct Failure: Error, CustomStringConvertible {
-        var status: Int
-        var body: String
-        var description: String { "HTTP \(status): \(body)" }
+    public struct Failure: Error, CustomStringConvertible {
+        public var status: Int
+        public var body: String
+        public var description: String { "HTTP \(status): \(body)" }
     }
 
-    func raw(
+    public func raw(
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:]
     ) async throws
         -> HTTPResponse
@@ -114,40 +114,42 @@ struct JSONClient: Sendable {
         try await http.send(method, path, body: body, headers: headers)
     }
 
-    func get<T: Decodable>(_ path: String, expect: Int = 200) async throws -> T {
+    public func get<T: Decodable>(_ path: String, expect: Int = 200) async throws -> T {
         try decode(try await raw("GET", path), expect: expect)
     }
 
-    func post<T: Decodable>(_ path: String, _ body: some Encodable, expect: Int = 200) async throws -> T {
+    public func post<T: Decodable>(_ path: String, _ body: some Encodable, expect: Int = 200) async throws -> T {
         try decode(
             try await raw("POST", path, body: Array(try ConcordJSON.encode(body, pretty: false))), expect: expect)
     }
 
     /// The error answer of a request expected to fail with `status`.
-    func error(_ method: String, _ path: String, body: [UInt8]? = nil, status: Int) async throws -> ErrorBody.Detail {
+    public func error(
+        _ method: String, _ path: String, body: [UInt8]? = nil, status: Int
+    ) async throws -> ErrorBody.Detail {
         let response = try await raw(method, path, body: body)
         guard response.status == status else { throw Failure(status: response.status, body: response.text) }
         return try JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
     }
 
-    func decode<T: Decodable>(_ response: HTTPResponse, expect: Int) throws -> T {
+    public func decode<T: Decodable>(_ response: HTTPResponse, expect: Int) throws -> T {
         guard response.status == expect else { throw Failure(status: response.status, body: response.text) }
         return try JSONDecoder().decode(T.self, from: Data(response.body))
     }
 
-    func push(_ changes: [Change]) async throws -> [ChangeResult] {
+    public func push(_ changes: [Change]) async throws -> [ChangeResult] {
         let response: PushResponse = try await post("/v1/sync/push", PushRequest(changes: changes))
         return response.results
     }
 
-    func pull(since: Int64 = 0, limit: Int = 1000, wait: Int = 0) async throws -> PullResponse {
+    public func pull(since: Int64 = 0, limit: Int = 1000, wait: Int = 0) async throws -> PullResponse {
         try await get("/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)")
     }
 }
 
-func address(_ s: String) -> ActionAddress { try! ActionAddress(s) }
+public func address(_ s: String) -> ActionAddress { try! ActionAddress(s) }
 
-func edit(_ a: String, _ fields: [Field: (FieldValue, FieldValue)], reason: String? = nil) -> Change {
+public func edit(_ a: String, _ fields: [Field: (FieldValue, FieldValue)], reason: String? = nil) -> Change {
     Change(
         action: address(a), baseRevision: 1,
         fields: fields.mapValues { FieldChange(from: $0.0, to: $0.1) }, reason: reason)
