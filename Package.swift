@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .executable(name: "concord-hub", targets: ["concord-hub"]),
+        .executable(name: "concord-agent", targets: ["concord-agent"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        // No traits: Hummingbird then needs only FoundationEssentials, which keeps the agent small.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
@@ -62,6 +64,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // The agency's daemon: local store, sync, control API. Links no full Foundation.
+        .target(
+            name: "ConcordAgent",
+            dependencies: [
+                "ConcordCore", "ConcordHTTP", "ConcordSystemd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .executableTarget(
+            name: "concord-agent",
+            dependencies: [
+                "ConcordAgent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         // Benchmarks (run in release: swift run -c release concord-bench).
         .executableTarget(
             name: "concord-bench",
@@ -71,12 +89,23 @@ let package = Package(
             ]),
 
         .testTarget(name: "ConcordCoreTests", dependencies: ["ConcordCore"]),
+        // Real hubs and child processes for the tests (not shipped).
+        .target(
+            name: "ConcordTestSupport",
+            dependencies: [
+                "ConcordHub", "ConcordHTTP", "ConcordCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "ConcordAgentTests",
+            dependencies: ["ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport"]),
         .testTarget(
             name: "ConcordHubTests",
             dependencies: [
-                "ConcordHub", "ConcordHTTP",
+                "ConcordHub", "ConcordHTTP", "ConcordTestSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
     ],
     swiftLanguageModes: [.v6]

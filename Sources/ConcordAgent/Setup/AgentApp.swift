@@ -1,0 +1,136 @@
+import ConcordCore
+import ConcordHTTP
+import ConcordSystemd
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Builds and runs the agent exactly as production runs it; tests boot the same graph.
+public enum AgentApp {
+    /// The hub client configuration of an agent config (a client per concurrent stream).
+    public static func httpConfiguration(_ config: AgentConfig, token: String) -> HTTPClientConfiguration {
+        var http = HTTPClientConfiguration(baseURL: config.hub, caFile: config.caFile, bearerToken: token)
+        http.clientCertificate = config.clientCertificate
+        http.clientKey = config.clientKey
+        http.proxy = config.proxy
+        http.connectTimeout = .seconds(config.connectTimeoutSeconds)
+        http.requestTimeout = .seconds(config.requestTimeoutSeconds)
+        http.userAgent = "concord-agent/1 (\(config.agency))"
+        return http
+    }
+
+    /// The RAG schemes of the config (plus the built-in one).
+    public static func loadSchemes(_ config: AgentConfig) throws -> [RAGScheme] {
+        guard let path = config.ragSchemes else { return [.standard] }
+        guard let bytes = try FileIO.read(path) else {
+            throw AgentError.config("RAG scheme file \(path) does not exist")
+        }
+        do {
+            return try ConcordJSON.decode(RAGSchemeCatalog.self, from: Data(bytes)).schemes + [.standard]
+        } catch {
+            throw AgentError.config("\(path): \(ConcordJSON.explain(error))")
+        }
+    }
+
+    /// Opens the store and wires the control API, the sync service and systemd notification,
+    /// in start order; a `ServiceGroup` shuts them down in reverse (systemd hears STOPPING=1,
+    /// sync stops, then the control API drains).
+    public static func build(
+        config: AgentConfig, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {}
+    ) throws -> (services: [any Service], agent: Agent) {
+        let token = try config.readToken()
+        let schemes = try loadSchemes(config)
+        let store = try AgentStore(directory: config.stateDir, agency: config.agency, logger: logger)
+        let agent = Agent(store: store, config: config, schemes: schemes, logger: logger)
+        let http = httpConfiguration(config, token: token)
+        let sync = SyncService(
+            agent: agent, pushClient: HubClient(HTTPClient(http)), pullClient: HubClient(HTTPClient(http)),
+            logger: logger)
+
+        let router = Router(context: BasicRequestContext.self)
+        ControlAPI(agent: agent).register(on: router)
+        let socketPath = config.socketPath
+        let ready = ReadySignal()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "concord-agent"),
+            onServerRunning: { _ in
+                chmod(socketPath, 0o660)
+                logger.notice("control socket ready", metadata: ["socket": "\(socketPath)", "hub": "\(config.hub)"])
+                await ready.fire("agency \(config.agency), control socket \(socketPath)")
+                await onRunning()
+            },
+            logger: logger)
+        return ([app, sync, SystemdService(logger: logger, ready: { await ready.wait() })], agent)
+    }
+
+    /// Runs until SIGTERM or SIGINT: the current write finishes, then the agent exits.
+    public static func run(config: AgentConfig, logger: Logger) async throws {
+        umask(0o007)
+        let (services, _) = try build(config: config, logger: logger)
+        try await ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        ).run()
+        logger.notice("stopped")
+    }
+
+    /// `concord-agent init`: writes `agent.json` into the state directory (0700).
+    public static func initialize(
+        stateDir: String, hub: String, agency: AgencyID, tokenFile: String, caFile: String?
+    ) throws -> String {
+        umask(0o077)
+        try FileIO.makePrivateDirectory(stateDir)
+        let path = stateDir + "/" + AgentConfig.fileName
+        if try FileIO.read(path) != nil {
+            throw AgentError.config("\(path) already exists; edit it, or choose another --state-dir")
+        }
+        guard try FileIO.read(tokenFile) != nil else {
+            throw AgentError.config(
+                "token file \(tokenFile) does not exist; ask the business unit for the agency's token")
+        }
+        if let caFile, try FileIO.read(caFile) == nil {
+            throw AgentError.config("CA file \(caFile) does not exist; copy the hub's tls/ca.pem here")
+        }
+        var config = AgentConfig(stateDir: stateDir, hub: hub, agency: agency, tokenFile: absolute(tokenFile))
+        config.caFile = caFile.map(absolute)
+        try config.validate()
+        var bytes = Array(try ConcordJSON.encode(config))
+        bytes.append(0x0A)
+        try FileIO.replace(path, with: bytes)
+        return path
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
+    }
+}
+
+/// Lets the systemd notifier wait until the control socket listens.
+actor ReadySignal {
+    private var status: String?
+    private var waiters: [CheckedContinuation<String, Never>] = []
+
+    func fire(_ status: String) {
+        self.status = status
+        for waiter in waiters { waiter.resume(returning: status) }
+        waiters = []
+    }
+
+    func wait() async -> String {
+        if let status { return status }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+}

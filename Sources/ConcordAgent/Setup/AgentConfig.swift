@@ -1,0 +1,168 @@
+import ConcordCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The agent's configuration: `agent.json` in the state directory (written by
+/// `concord-agent init`) or the file given with `--config`, then environment overrides.
+///
+/// Keys (every one is in `config/agent.example.json` with its default and meaning):
+/// `formatVersion` (1), `stateDir`, `hub` (https URL), `agency`, `role` (agency|admin,
+/// default agency), `tokenFile` (or the systemd credential `hub-token`), `caFile`,
+/// `clientCertificate`, `clientKey`, `socket` (default STATE-DIR/control.sock),
+/// `proxy` (default: the environment's https_proxy/no_proxy), `connectTimeoutSeconds` (10),
+/// `requestTimeoutSeconds` (60), `pullWaitSeconds` (30), `pushBatch` (500),
+/// `ragSchemes`, `logLevel` (info).
+/// Environment: `CONCORD_AGENT_HUB`, `CONCORD_AGENT_SOCKET`, `CONCORD_AGENT_LOG_LEVEL`.
+public struct AgentConfig: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+    public static let fileName = "agent.json"
+
+    public var formatVersion = AgentConfig.currentFormatVersion
+    public var stateDir: String
+    public var hub: String
+    public var agency: AgencyID
+    public var role: Role = .agency
+    public var tokenFile: String?
+    public var caFile: String?
+    public var clientCertificate: String?
+    public var clientKey: String?
+    public var socket: String?
+    public var proxy: String?
+    public var connectTimeoutSeconds = 10
+    public var requestTimeoutSeconds = 60
+    public var pullWaitSeconds = 30
+    public var pushBatch = 500
+    public var ragSchemes: String?
+    public var logLevel = "info"
+
+    public init(stateDir: String, hub: String, agency: AgencyID, tokenFile: String?) {
+        self.stateDir = stateDir
+        self.hub = hub
+        self.agency = agency
+        self.tokenFile = tokenFile
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion, stateDir, hub, agency, role, tokenFile, caFile, clientCertificate, clientKey, socket, proxy
+        case connectTimeoutSeconds, requestTimeoutSeconds, pullWaitSeconds, pushBatch, ragSchemes, logLevel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1
+        guard formatVersion == Self.currentFormatVersion else {
+            throw AgentError.config("config format \(formatVersion) is not one this concord-agent reads (1)")
+        }
+        stateDir = try c.decodeIfPresent(String.self, forKey: .stateDir) ?? ""
+        hub = try c.decode(String.self, forKey: .hub)
+        agency = try c.decode(AgencyID.self, forKey: .agency)
+        role = try c.decodeIfPresent(Role.self, forKey: .role) ?? .agency
+        tokenFile = try c.decodeIfPresent(String.self, forKey: .tokenFile)
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        clientCertificate = try c.decodeIfPresent(String.self, forKey: .clientCertificate)
+        clientKey = try c.decodeIfPresent(String.self, forKey: .clientKey)
+        socket = try c.decodeIfPresent(String.self, forKey: .socket)
+        proxy = try c.decodeIfPresent(String.self, forKey: .proxy)
+        connectTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutSeconds) ?? 10
+        requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? 60
+        pullWaitSeconds = try c.decodeIfPresent(Int.self, forKey: .pullWaitSeconds) ?? 30
+        pushBatch = try c.decodeIfPresent(Int.self, forKey: .pushBatch) ?? 500
+        ragSchemes = try c.decodeIfPresent(String.self, forKey: .ragSchemes)
+        logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
+    }
+
+    /// The control socket: `socket`, or `control.sock` in the state directory.
+    public var socketPath: String { socket ?? stateDir + "/control.sock" }
+
+    public static func environment() -> [String: String] {
+        var env: [String: String] = [:]
+        for key in ["CONCORD_AGENT_HUB", "CONCORD_AGENT_SOCKET", "CONCORD_AGENT_LOG_LEVEL", "CREDENTIALS_DIRECTORY"] {
+            if let value = getenv(key) { env[key] = String(cString: value) }
+        }
+        return env
+    }
+
+    /// Reads a config file (comments allowed), applies the environment and checks it.
+    public static func load(
+        file: String, environment: [String: String] = AgentConfig.environment()
+    ) throws
+        -> AgentConfig
+    {
+        guard let bytes = try FileIO.read(file) else {
+            throw AgentError.config("config file \(file) does not exist; create it with concord-agent init")
+        }
+        var config: AgentConfig
+        do {
+            config = try JSONDecoder().decode(AgentConfig.self, from: ConcordJSON.withoutLineComments(Data(bytes)))
+        } catch let error as AgentError {
+            throw AgentError.config("\(file): \(error.description)")
+        } catch {
+            throw AgentError.config("\(file): \(ConcordJSON.explain(error))")
+        }
+        if config.stateDir.isEmpty {
+            config.stateDir = String(
+                file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+        }
+        if let hub = environment["CONCORD_AGENT_HUB"] { config.hub = hub }
+        if let socket = environment["CONCORD_AGENT_SOCKET"] { config.socket = socket }
+        if let level = environment["CONCORD_AGENT_LOG_LEVEL"] { config.logLevel = level }
+        try config.validate()
+        return config
+    }
+
+    public func validate() throws {
+        guard hub.hasPrefix("https://") || hub.hasPrefix("http://127.0.0.1") || hub.hasPrefix("http://localhost") else {
+            throw AgentError.config("hub '\(hub)' must be an https:// URL")
+        }
+        guard !stateDir.isEmpty else { throw AgentError.config("stateDir is empty") }
+        guard pullWaitSeconds >= 1, pushBatch >= 1, pushBatch <= 10_000, connectTimeoutSeconds >= 1,
+            requestTimeoutSeconds >= 1
+        else {
+            throw AgentError.config("pullWaitSeconds, pushBatch (1-10000) and the timeouts must be positive")
+        }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw AgentError.config(
+                "logLevel '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard role != .viewer else { throw AgentError.config("role viewer cannot run an agent: viewers edit nothing") }
+    }
+
+    /// The bearer token: the systemd credential `hub-token` if present, else `tokenFile`.
+    public func readToken(environment: [String: String] = AgentConfig.environment()) throws -> String {
+        var candidates: [String] = []
+        if let dir = environment["CREDENTIALS_DIRECTORY"] { candidates.append(dir + "/hub-token") }
+        if let tokenFile { candidates.append(tokenFile) }
+        for path in candidates {
+            if let bytes = try FileIO.read(path) {
+                let token = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
+                guard !token.isEmpty else { throw AgentError.config("token file \(path) is empty") }
+                return token
+            }
+        }
+        throw AgentError.config(
+            "no hub token: set tokenFile, or give the credential hub-token (LoadCredential=hub-token:FILE)")
+    }
+}
+
+/// An agent error said so that the user can act on it.
+public enum AgentError: Error, CustomStringConvertible, Equatable {
+    case config(String)
+    case notFound(String)
+    case invalid([Violation])
+    case badRequest(String)
+
+    public var description: String {
+        switch self {
+        case .config(let m), .notFound(let m), .badRequest(let m): m
+        case .invalid(let violations): violations.map(\.description).joined(separator: "; ")
+        }
+    }
+}

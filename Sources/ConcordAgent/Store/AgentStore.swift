@@ -1,0 +1,181 @@
+import ConcordCore
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The agent's crash-safe local store, in its state directory:
+///
+/// - `state-G.json` — a snapshot (versioned), holding every effect of journals before G;
+/// - `journal-G.jsonl` — JSON lines appended after it: local edits (each fsynced before the
+///   edit is acknowledged), the hub's answers, pulled records, plan lists;
+/// - `agent.lock` — held with `flock` while the agent runs: one process at a time.
+///
+/// Start-up loads the newest snapshot and replays the journals from its generation on. A
+/// torn last line (a crash mid-append) is dropped with a log line. Compaction opens journal
+/// G+1, writes snapshot G+1 atomically (temp file, fsync, rename, directory fsync), then
+/// removes the older files; a crash at any point leaves a loadable store.
+public final class AgentStore {
+    public let directory: String
+    public private(set) var state: AgentState
+    private var generation: Int
+    private var journal: AppendFile
+    private var snapshotBytes: Int
+    private let lockFD: Int32
+    private let logger: Logger
+
+    /// Compaction happens when the journal is larger than this and than the snapshot.
+    public var compactionThreshold = 8 << 20
+
+    /// Opens (creating if needed) the store of `agency` in `directory`.
+    public init(directory: String, agency: AgencyID, logger: Logger) throws {
+        self.directory = directory
+        self.logger = logger
+        try FileIO.makePrivateDirectory(directory)
+        lockFD = try FileIO.lock(directory + "/agent.lock")
+        let names = try FileIO.list(directory)
+        let snapshots = names.compactMap { Self.generation(of: $0, prefix: "state-", suffix: ".json") }.sorted()
+        let journals = names.compactMap { Self.generation(of: $0, prefix: "journal-", suffix: ".jsonl") }.sorted()
+
+        var state = AgentState(agency: agency)
+        var generation = 0
+        var snapshotBytes = 0
+        if let newest = snapshots.last {
+            let path = directory + "/state-\(newest).json"
+            guard let bytes = try FileIO.read(path) else { throw FileIO.Error(description: "\(path) vanished") }
+            let snapshot: Snapshot
+            do { snapshot = try ConcordJSON.decode(Snapshot.self, from: Data(bytes)) } catch {
+                throw FileIO.Error(description: "\(path) cannot be read: \(ConcordJSON.explain(error))")
+            }
+            guard snapshot.formatVersion <= Snapshot.currentFormatVersion else {
+                throw FileIO.Error(
+                    description: "\(path) has format \(snapshot.formatVersion), newer than this concord-agent reads")
+            }
+            guard snapshot.agency == agency else {
+                throw FileIO.Error(
+                    description:
+                        "\(directory) holds agency \(snapshot.agency)'s store, not \(agency)'s; use another --state-dir"
+                )
+            }
+            state = snapshot.state
+            generation = newest
+            snapshotBytes = bytes.count
+        }
+        for g in journals where g >= generation {
+            try Self.replay(directory + "/journal-\(g).jsonl", into: &state, logger: logger)
+            generation = g
+        }
+        self.state = state
+        self.generation = generation
+        self.snapshotBytes = snapshotBytes
+        journal = try AppendFile(path: directory + "/journal-\(generation).jsonl")
+        for g in snapshots where g < generation { unlink(directory + "/state-\(g).json") }
+    }
+
+    deinit { close(lockFD) }
+
+    static func generation(of name: String, prefix: String, suffix: String) -> Int? {
+        guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }
+        return Int(name.dropFirst(prefix.count).dropLast(suffix.count))
+    }
+
+    static func replay(_ path: String, into state: inout AgentState, logger: Logger) throws {
+        guard let bytes = try FileIO.read(path) else { return }
+        var start = 0
+        var lineNumber = 0
+        while start < bytes.count {
+            lineNumber += 1
+            guard let end = bytes[start...].firstIndex(of: 0x0A) else {
+                logger.warning(
+                    "dropped a torn last journal line (a crash during a write; it was never acknowledged)",
+                    metadata: ["file": "\(path)", "line": "\(lineNumber)", "bytes": "\(bytes.count - start)"])
+                let file = try AppendFile(path: path)
+                try file.truncate(to: start)
+                return
+            }
+            let line = bytes[start..<end]
+            if !line.isEmpty {
+                do {
+                    state.apply(try JSONDecoder().decode(JournalEntry.self, from: Data(line)))
+                } catch {
+                    if end == bytes.count - 1 {
+                        logger.warning(
+                            "dropped an unreadable last journal line",
+                            metadata: ["file": "\(path)", "line": "\(lineNumber)"])
+                        let file = try AppendFile(path: path)
+                        try file.truncate(to: start)
+                        return
+                    }
+                    throw FileIO.Error(
+                        description:
+                            "\(path) line \(lineNumber) cannot be read (\(ConcordJSON.explain(error))); the store is damaged: restore it from a backup or move it aside"
+                    )
+                }
+            }
+            start = end + 1
+        }
+    }
+
+    // MARK: Writes
+
+    /// Records a local edit durably (appended and fsynced) before it is acknowledged.
+    public func recordEdit(_ change: Change) throws {
+        try append(.edit(change), sync: true)
+    }
+
+    /// Records the hub's answers: the changes leave the queue, the answers are kept.
+    public func recordAnswers(_ results: [ChangeResult], at time: Timestamp) throws {
+        try append(.answered(results, at: time), sync: true)
+    }
+
+    /// Records a pull: records, conflicts and the new cursor. Not fsynced: if lost, the
+    /// same records are pulled again from the older cursor.
+    public func recordPull(_ response: PullResponse, at time: Timestamp) throws {
+        try append(.pulled(response, at: time), sync: false)
+    }
+
+    public func recordPlans(_ plans: [PlanSummary]) throws {
+        try append(.plans(plans), sync: false)
+    }
+
+    private func append(_ entry: JournalEntry, sync: Bool) throws {
+        var line = Array(try ConcordJSON.encode(entry, pretty: false))
+        line.append(0x0A)
+        try journal.append(line, sync: sync)
+        state.apply(entry)
+    }
+
+    /// The journal's size in bytes (for tests and status).
+    public var journalBytes: Int { journal.size }
+
+    /// Compacts when the journal has outgrown the snapshot; returns whether it did.
+    @discardableResult
+    public func compactIfNeeded() throws -> Bool {
+        guard journal.size > max(compactionThreshold, snapshotBytes) else { return false }
+        try compact()
+        return true
+    }
+
+    /// Writes a snapshot of the current state and starts a new journal.
+    public func compact() throws {
+        let next = generation + 1
+        journal = try AppendFile(path: directory + "/journal-\(next).jsonl")
+        try FileIO.syncDirectory(of: journal.path)
+        let bytes = Array(try ConcordJSON.encode(Snapshot(state, generation: next), pretty: false))
+        try FileIO.replace(directory + "/state-\(next).json", with: bytes)
+        for g in 0...generation {
+            unlink(directory + "/state-\(g).json")
+            unlink(directory + "/journal-\(g).jsonl")
+        }
+        generation = next
+        snapshotBytes = bytes.count
+        logger.info("store compacted", metadata: ["generation": "\(next)", "bytes": "\(bytes.count)"])
+    }
+}

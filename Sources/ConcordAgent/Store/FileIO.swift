@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// The few file operations the store needs, on plain file descriptors, with the error
+/// said in words: append and fsync, atomic replace, directory fsync, an exclusive lock.
+enum FileIO {
+    struct Error: Swift.Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func failure(_ what: String, _ path: String) -> Error {
+        Error(description: "\(what) \(path): \(String(cString: strerror(errno)))")
+    }
+
+    /// The whole file, or `nil` when it does not exist.
+    static func read(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw failure("cannot open", path)
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot read", path)
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return bytes
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot write", path)
+            }
+            written += n
+        }
+    }
+
+    /// Replaces `path` with `bytes` so that a crash leaves either the old or the new file:
+    /// write a temporary file, fsync it, rename it over, fsync the directory.
+    static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw failure("cannot create", temp) }
+        do {
+            try writeAll(fd, bytes, path: temp)
+            guard fsync(fd) == 0 else { throw failure("cannot fsync", temp) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        close(fd)
+        guard rename(temp, path) == 0 else { throw failure("cannot rename onto", path) }
+        try syncDirectory(of: path)
+    }
+
+    static func syncDirectory(of path: String) throws {
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot open directory", dir) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw failure("cannot fsync directory", dir) }
+    }
+
+    /// Takes an exclusive lock on `path` for the life of the process, or says who holds it.
+    static func lock(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure("cannot open lock file", path) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let holder = (try? read(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            close(fd)
+            let pid = holder.split(separator: "\n").first.map { " (pid \($0))" } ?? ""
+            throw Error(
+                description:
+                    "another concord-agent is already running on this state directory\(pid); stop it first (systemctl stop concord-agent)"
+            )
+        }
+        _ = ftruncate(fd, 0)
+        try? writeAll(fd, Array("\(getpid())\n".utf8), path: path)
+        return fd
+    }
+
+    /// Creates a directory with mode 0700 (and its parents), or tightens an existing one.
+    static func makePrivateDirectory(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o700) != 0 && errno != EEXIST { throw failure("cannot create directory", current) }
+        }
+        chmod(path, 0o700)
+    }
+
+    /// File names in a directory.
+    static func list(_ dir: String) throws -> [String] {
+        guard let d = opendir(dir) else { throw failure("cannot list", dir) }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// An open journal file: lines appended, fsynced on request.
+final class AppendFile {
+    let path: String
+    private let fd: Int32
+    private(set) var size: Int
+
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw FileIO.failure("cannot open", path) }
+        size = Int(lseek(fd, 0, SEEK_END))
+    }
+
+    deinit { close(fd) }
+
+    func append(_ bytes: [UInt8], sync: Bool) throws {
+        try FileIO.writeAll(fd, bytes, path: path)
+        size += bytes.count
+        if sync {
+            guard fdatasync(fd) == 0 else { throw FileIO.failure("cannot fsync", path) }
+        }
+    }
+
+    /// Cuts the file back to `length` bytes (dropping a torn last line).
+    func truncate(to length: Int) throws {
+        guard ftruncate(fd, off_t(length)) == 0 else { throw FileIO.failure("cannot truncate", path) }
+        size = length
+        _ = fdatasync(fd)
+    }
+}

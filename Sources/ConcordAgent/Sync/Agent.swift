@@ -1,0 +1,191 @@
+import ConcordCore
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The agent's state and its rules, behind one actor: the control API and the sync service
+/// both go through it.
+public actor Agent {
+    let store: AgentStore
+    public let config: AgentConfig
+    let schemes: [String: RAGScheme]
+    let logger: Logger
+    let clock: @Sendable () -> Timestamp
+
+    private(set) var online = false
+    private(set) var problem: String?
+    private var pushedSinceStart = 0
+    private var pulledSinceStart = 0
+    private var wakePush: AsyncStream<Void>.Continuation?
+    private var pushAttempts = 0
+    private var urgent = false
+    private var stopped = false
+
+    public init(
+        store: AgentStore, config: AgentConfig, schemes: [RAGScheme] = [.standard], logger: Logger,
+        clock: @escaping @Sendable () -> Timestamp = Agent.systemTime
+    ) {
+        self.store = store
+        self.config = config
+        self.schemes = Dictionary(schemes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.logger = logger
+        self.clock = clock
+    }
+
+    @Sendable public static func systemTime() -> Timestamp {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Timestamp(millisecondsSinceEpoch: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)
+    }
+
+    var state: AgentState { store.state }
+
+    // MARK: Reading
+
+    public func status() -> AgentStatus {
+        let s = store.state
+        let rejected = s.answers.filter { $0.outcome == .rejected }.count
+        return AgentStatus(
+            agency: s.agency, hub: config.hub, online: online, problem: problem, lastPush: s.lastPush,
+            lastPull: s.lastPull, pending: s.pending.count, openConflicts: s.openConflicts.count, rejected: rejected,
+            actions: Set(s.records.keys).union(s.pending.map(\.action)).count, cursor: s.cursor,
+            everythingUploaded: s.pending.isEmpty)
+    }
+
+    public func actions() -> [Action] { store.state.allViews() }
+
+    public func detail(_ address: ActionAddress) throws -> ActionDetail {
+        let s = store.state
+        guard let view = s.view(address) else {
+            throw AgentError.notFound(
+                "action \(address.ref) not found in plan \(address.plan) (not pulled yet? run concordctl sync)")
+        }
+        return ActionDetail(
+            action: view, hubRecord: s.records[address], pending: s.pending.filter { $0.action == address },
+            problems: s.answers.filter { $0.action == address && ($0.outcome == .rejected || $0.outcome == .conflict) },
+            conflicts: s.conflicts.values.filter { $0.action == address }.sorted { $0.id < $1.id })
+    }
+
+    public func conflicts() -> [ConflictRecord] {
+        store.state.conflicts.values.sorted { $0.id > $1.id }
+    }
+
+    /// Rejected and conflicting changes, newest first.
+    public func problems() -> [ChangeResult] {
+        store.state.answers.filter { $0.outcome == .rejected || $0.outcome == .conflict }.reversed()
+    }
+
+    // MARK: Editing
+
+    /// Checks an edit with the core's rules against the local view, then records it
+    /// durably and wakes the push. `set` gives the new values; `from` is the local view's.
+    public func edit(
+        _ address: ActionAddress, set: [Field: FieldValue], append: [Append] = [], reason: String? = nil
+    ) throws -> EditReceipt {
+        let s = store.state
+        guard let view = s.view(address) else {
+            throw AgentError.notFound(
+                "action \(address.ref) not found in plan \(address.plan) (not pulled yet? run concordctl sync)")
+        }
+        let fields = Dictionary(
+            uniqueKeysWithValues: set.map { ($0.key, FieldChange(from: view.value(of: $0.key), to: $0.value)) })
+        let change = Change(
+            action: address, baseRevision: view.revision, fields: fields, append: append, reason: reason,
+            madeAt: clock())
+        let scheme = s.plans[address.plan].flatMap { schemes[$0.scheme] } ?? schemes.values.first ?? .standard
+        let check = merge(
+            change, into: view, context: MergeContext(actor: s.agency, role: config.role, scheme: scheme, now: clock()))
+        guard check.outcome != .rejected else { throw AgentError.invalid(check.violations) }
+        guard check.changed else {
+            throw AgentError.badRequest("nothing to change: action \(address) already has these values")
+        }
+        try store.recordEdit(change)
+        logger.info("edit recorded", metadata: ["change": "\(change.id)", "action": "\(address)"])
+        wakePush?.yield()
+        return EditReceipt(change: change, action: store.state.view(address) ?? view)
+    }
+
+    // MARK: Sync bookkeeping
+
+    func setWakePush(_ continuation: AsyncStream<Void>.Continuation) { wakePush = continuation }
+
+    /// The next changes to push, oldest first.
+    func nextBatch() -> [Change] { Array(store.state.pending.prefix(config.pushBatch)) }
+
+    func answered(_ results: [ChangeResult]) throws {
+        try store.recordAnswers(results, at: clock())
+        pushedSinceStart += results.count
+        for r in results where r.outcome == .rejected || r.outcome == .conflict {
+            logger.notice(
+                "change not taken as sent",
+                metadata: ["change": "\(r.id)", "action": "\(r.action)", "outcome": "\(r.outcome.rawValue)"])
+        }
+        reachable()
+        try store.compactIfNeeded()
+    }
+
+    func pulled(_ response: PullResponse) throws {
+        try store.recordPull(response, at: clock())
+        pulledSinceStart += response.actions.count
+        reachable()
+        try store.compactIfNeeded()
+    }
+
+    func listedPlans(_ plans: [PlanSummary]) throws {
+        if plans != store.state.plans.values.sorted(by: { $0.id < $1.id }) { try store.recordPlans(plans) }
+    }
+
+    func unreachable(_ reason: String) {
+        if online || problem != reason {
+            logger.warning("hub unreachable; edits are kept locally", metadata: ["reason": "\(reason)"])
+        }
+        online = false
+        problem = reason
+    }
+
+    private func reachable() {
+        if !online { logger.notice("hub reachable") }
+        online = true
+        problem = nil
+    }
+
+    /// Counts push attempts, so `syncNow` knows when one has been made since it asked.
+    func attempted() { pushAttempts += 1 }
+
+    /// Sync has stopped (shutdown): waiting `syncNow` calls return at once.
+    func stopping() { stopped = true }
+
+    /// Whether a sync was asked for since the last call (cuts a backoff pause short).
+    func takeUrgent() -> Bool {
+        defer { urgent = false }
+        return urgent
+    }
+
+    /// Pushes now and waits, up to `timeout`, until nothing is pending and a pull has
+    /// caught up with this agency's last answered change — or a push attempt found the hub
+    /// unreachable.
+    public func syncNow(timeout: Duration) async -> SyncReport {
+        let pushedBefore = pushedSinceStart, pulledBefore = pulledSinceStart, attemptsBefore = pushAttempts
+        urgent = true
+        wakePush?.yield()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline && !stopped {
+            let s = store.state
+            let target = s.answers.map(\.seq).max() ?? 0
+            if online && s.pending.isEmpty && s.cursor >= target { break }
+            if !online && pushAttempts > attemptsBefore { break }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return SyncReport(
+            online: online, pushed: pushedSinceStart - pushedBefore, pulled: pulledSinceStart - pulledBefore,
+            pending: store.state.pending.count, problem: problem)
+    }
+}

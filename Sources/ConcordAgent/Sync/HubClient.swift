@@ -1,0 +1,59 @@
+import ConcordCore
+import ConcordHTTP
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The hub said no: an HTTP error with the hub's own code and message.
+public struct HubRefusal: Error, CustomStringConvertible, Sendable {
+    public var status: Int
+    public var code: String
+    public var message: String
+    public var description: String { "hub answered \(status): \(message)" }
+}
+
+/// The hub's API v1 as the agent uses it, over the libcurl client.
+public struct HubClient: Sendable {
+    let http: HTTPClient
+
+    public init(_ http: HTTPClient) { self.http = http }
+
+    public func push(_ changes: [Change]) async throws -> [ChangeResult] {
+        let body = Array(try ConcordJSON.encode(PushRequest(changes: changes), pretty: false))
+        let response: PushResponse = try decode(try await http.send("POST", "/v1/sync/push", body: body))
+        guard response.results.count == changes.count else {
+            throw HubRefusal(
+                status: 200, code: "badResponse",
+                message: "the hub answered \(response.results.count) of \(changes.count) changes")
+        }
+        return response.results
+    }
+
+    /// Long-polls for up to `wait` seconds; the request may take that long plus a margin.
+    public func pull(since: Int64, limit: Int = 1000, wait: Int = 0) async throws -> PullResponse {
+        try decode(
+            try await http.send(
+                "GET", "/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 30)))
+    }
+
+    public func plans() async throws -> [PlanSummary] {
+        let list: PlanList = try decode(try await http.send("GET", "/v1/plans"))
+        return list.plans
+    }
+
+    func decode<T: Decodable>(_ response: HTTPResponse) throws -> T {
+        guard response.status == 200 else {
+            let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
+            throw HubRefusal(
+                status: response.status, code: detail?.code ?? "http\(response.status)",
+                message: detail?.message ?? "HTTP \(response.status)")
+        }
+        do { return try JSONDecoder().decode(T.self, from: Data(response.body)) } catch {
+            throw HubRefusal(
+                status: 200, code: "badResponse", message: "unreadable answer: \(ConcordJSON.explain(error))")
+        }
+    }
+}

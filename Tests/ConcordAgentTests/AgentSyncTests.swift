@@ -1,0 +1,190 @@
+import ConcordCore
+import ConcordHTTP
+import ConcordTestSupport
+import Foundation
+import Testing
+
+@testable import ConcordAgent
+
+/// Real agent processes against a real hub over TLS.
+@Suite("Agent sync with the hub", .serialized)
+struct AgentSyncTests {
+    @Test func twoAgents_anEditOnOneIsVisibleOnTheOther_andCrossingEditsConflictForBoth() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            let dir = hub.dir.appendingPathComponent("agents")
+            let policeDir = try makeAgentConfig(
+                dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!, caFile: hub.caFile)
+            let cscDir = try makeAgentConfig(
+                dir, name: "csc", hub: hub.baseURL, agency: "csc", token: tokens["csc"]!, caFile: hub.caFile)
+            let policeAgent = try await AgentProcess.start(
+                stateDir: policeDir, logFile: dir.appendingPathComponent("police.log"))
+            let cscAgent = try await AgentProcess.start(
+                stateDir: cscDir, logFile: dir.appendingPathComponent("csc.log"))
+            defer {
+                policeAgent.process.signal(SIGKILL)
+                cscAgent.process.signal(SIGKILL)
+            }
+            #expect(try await policeAgent.sync().online)
+            #expect(try await cscAgent.sync().online)
+            #expect(try await cscAgent.status().actions == 14)
+
+            // An edit on police's agent reaches csc's without anyone asking.
+            _ = try await policeAgent.update("child-m/3.1", ["progress": .text("98% in February")])
+            var seen = false
+            for _ in 0..<500 where !seen {
+                seen = try await cscAgent.detail("child-m/3.1").action.progress == "98% in February"
+                if !seen { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(seen, "csc's agent never saw police's edit")
+            #expect(try await policeAgent.status().everythingUploaded)
+
+            // Crossing edits: both change the lead officer from the same value, offline from each other.
+            let base = try await cscAgent.detail("child-m/3.1").action.leadOfficer
+            #expect(base != nil)
+            async let a = policeAgent.update("child-m/3.1", ["leadOfficer": .text("DCI Public Protection")])
+            async let b = cscAgent.update("child-m/3.1", ["leadOfficer": .text("Head of MASH")])
+            _ = try await (a, b)
+            _ = try await policeAgent.sync()
+            _ = try await cscAgent.sync()
+            let conflicts: ConflictList = try await hub.admin.get("/v1/conflicts?status=open")
+            #expect(conflicts.conflicts.count == 1)
+            let loser = conflicts.conflicts[0].agency.rawValue == "police" ? policeAgent : cscAgent
+            let agencyConflicts: ConflictList = try await loser.control.get("/v1/conflicts")
+            #expect(agencyConflicts.conflicts.map(\.id) == conflicts.conflicts.map(\.id))
+            let detail = try await loser.detail("child-m/3.1")
+            #expect(detail.problems.map(\.outcome) == [.conflict])
+            #expect(detail.conflicts.first?.status == .open)
+
+            // The admin resolves; the resolution reaches both agents.
+            let resolved: ResolveResponse = try await hub.admin.post(
+                "/v1/conflicts/\(conflicts.conflicts[0].id)/resolve",
+                ResolveRequest(choice: .newValue, value: .text("DCI (MASH lead)"), rationale: "Agreed at subgroup"))
+            #expect(resolved.conflict.status == .resolved)
+            _ = try await policeAgent.sync()
+            _ = try await cscAgent.sync()
+            #expect(try await policeAgent.detail("child-m/3.1").action.leadOfficer == "DCI (MASH lead)")
+            #expect(try await cscAgent.detail("child-m/3.1").action.leadOfficer == "DCI (MASH lead)")
+            let settled: ConflictList = try await loser.control.get("/v1/conflicts")
+            #expect(settled.conflicts.first?.status == .resolved)
+
+            await policeAgent.process.stop()
+            await cscAgent.process.stop()
+        }
+    }
+
+    @Test func offline_editsAcrossAnAgentRestart_reachTheHubExactlyOnceWhenItReturns() async throws {
+        try await withTemporaryDirectory { dir in
+            let port = try freeLoopbackPort()
+            let data = dir.appendingPathComponent("hub")
+            let initialised = try ChildProcess.run(
+                "concord-hub",
+                [
+                    "init", "--data-dir", data.path, "--host", "127.0.0.1", "--port", "\(port)", "--hostname",
+                    "localhost",
+                ])
+            #expect(initialised.status == 0, "\(initialised.output)")
+            let tokenFile = dir.appendingPathComponent("police.token")
+            _ = try ChildProcess.run(
+                "concord-hub",
+                [
+                    "agency", "add", "police", "--name", "Police", "--data-dir", data.path, "--token-file",
+                    tokenFile.path,
+                ])
+            for id in ["csc", "icb", "education", "probation", "nhs-trust"] {
+                _ = try ChildProcess.run("concord-hub", ["agency", "add", id, "--name", id, "--data-dir", data.path])
+            }
+            let hubLog = dir.appendingPathComponent("hub.log")
+            var hub = try ChildProcess("concord-hub", ["serve", "--data-dir", data.path], logFile: hubLog)
+            defer { hub.signal(SIGKILL) }
+            let caFile = data.appendingPathComponent("tls/ca.pem").path
+            var adminConfig = HTTPClientConfiguration(
+                baseURL: "https://127.0.0.1:\(port)", caFile: caFile,
+                bearerToken: try String(contentsOf: data.appendingPathComponent("admin.token"), encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines))
+            adminConfig.proxy = ""
+            let admin = JSONClient(HTTPClient(adminConfig))
+            var imported = false
+            for _ in 0..<600 where !imported {
+                let csv = try String(
+                    contentsOf: repoRoot.appendingPathComponent("samples/plan-child-m.csv"), encoding: .utf8)
+                imported =
+                    (try? await admin.post(
+                        "/v1/plans", PlanImportRequest(id: PlanID("child-m"), title: "Child M", csv: csv), expect: 201)
+                        as PlanImportResponse) != nil
+                if !imported { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(imported)
+
+            let stateDir = try makeAgentConfig(
+                dir, name: "police", hub: "https://127.0.0.1:\(port)", agency: "police",
+                token: try String(contentsOf: tokenFile, encoding: .utf8).trimmingCharacters(
+                    in: .whitespacesAndNewlines),
+                caFile: caFile)
+            let agentLog = dir.appendingPathComponent("agent.log")
+            var agent = try await AgentProcess.start(stateDir: stateDir, logFile: agentLog)
+            #expect(try await agent.sync().online)
+
+            // The hub goes away; the agency keeps working.
+            await hub.stop()
+            var notes: [UUID] = []
+            for i in 0..<5 { notes.append(try await agent.note("child-m/3.1", "offline note \(i)").change.id) }
+            let offline = try await agent.sync(wait: 3)
+            #expect(!offline.online && offline.pending == 5)
+            #expect(offline.problem?.contains("cannot reach the hub") == true, "\(offline.problem ?? "")")
+
+            // The agent restarts while still offline, and more edits are made.
+            await agent.process.stop()
+            agent = try await AgentProcess.start(stateDir: stateDir, logFile: agentLog)
+            for i in 5..<8 { notes.append(try await agent.note("child-m/3.1", "offline note \(i)").change.id) }
+            #expect(try await agent.status().pending == 8)
+
+            // The hub returns; a sync delivers every edit exactly once.
+            hub = try ChildProcess("concord-hub", ["serve", "--data-dir", data.path], logFile: hubLog)
+            var report = try await agent.sync(wait: 30)
+            for _ in 0..<5 where !(report.online && report.pending == 0) { report = try await agent.sync(wait: 30) }
+            #expect(report.online && report.pending == 0, "\(report)")
+            let history: History = try await admin.get("/v1/actions/child-m/3.1/history")
+            let received = history.entries.map(\.change.id).filter { notes.contains($0) }
+            #expect(received.count == 8 && Set(received).count == 8)
+            let plan: Plan = try await admin.get("/v1/plans/child-m")
+            #expect(plan.actions.first { $0.ref.rawValue == "3.1" }?.notes.count == 8)
+            await agent.process.stop()
+            await hub.stop()
+        }
+    }
+
+    @Test func badEdits_getA4xxNamingFieldAndRule_andAreNotQueued() async throws {
+        try await withTemporaryDirectory { dir in
+            let stateDir = try makeAgentConfig(
+                dir, name: "police", hub: "https://127.0.0.1:9", agency: "police", token: "cch_unused", caFile: nil)
+            do {
+                let store = try AgentStore(directory: stateDir.path, agency: police, logger: logger)
+                try store.recordPull(pulled([hubRecord("3.1")], cursor: 1), at: now)
+            }
+            let agent = try await AgentProcess.start(stateDir: stateDir, logFile: dir.appendingPathComponent("a.log"))
+            defer { agent.process.signal(SIGKILL) }
+            let cases: [(String, String, Int, String)] = [
+                ("/v1/actions/child-m/3.1", #"{"set":{"rag":"green"}}"#, 422, "requiresEvidence"),
+                ("/v1/actions/child-m/3.1", #"{"set":{"rag":"purple"}}"#, 422, "unknownRating"),
+                ("/v1/actions/child-m/3.1", #"{"set":{"targetDate":"2026-06-30"}}"#, 422, "targetDateNeedsReason"),
+                ("/v1/actions/child-m/3.1", #"{"set":{"ownerAgency":"csc"}}"#, 422, "adminOnly"),
+                ("/v1/actions/child-m/3.1", #"{"set":{"colour":"green"}}"#, 400, "unknown field 'colour'"),
+                ("/v1/actions/child-m/3.1", #"{"set":{"progress":"Performance at 97%"}}"#, 400, "nothing to change"),
+                ("/v1/actions/child-m/9.9", #"{"set":{"progress":"x"}}"#, 404, "action 9.9 not found in plan child-m"),
+                ("/v1/actions/child-m/3.1", #"{"set":"#, 400, "malformed"),
+                ("/v1/actions/child-m/3.1/evidence", #"{"summary":" "}"#, 422, "cannot be empty"),
+            ]
+            for (path, body, status, words) in cases {
+                let response = try await agent.control.raw("POST", path, body: Array(body.utf8))
+                #expect(response.status == status, "\(body): \(response.text)")
+                #expect(response.text.contains(words), "\(body): \(response.text)")
+            }
+            #expect(try await agent.status().pending == 0)
+            let ok = try await agent.update(
+                "child-m/3.1", ["targetDate": .text("2026-06-30")], reason: "Audit moved to June")
+            #expect(ok.action.targetDate == LocalDate("2026-06-30"))
+            #expect(try await agent.status().pending == 1)
+        }
+    }
+}
