@@ -77,9 +77,9 @@ struct HubRoutes {
                 "a batch of \(body.changes.count) changes is over the limit of \(limits.maxBatch); send smaller batches"
             )
         }
-        let results = try await store.push(body.changes, by: principal)
+        let (results, json) = try await store.push(body.changes, by: principal)
         metrics.count(results)
-        return try JSONBody.response(PushResponse(results: results))
+        return JSONBody.response(encoded: json)
     }
 
     @Sendable func pull(_ request: Request, context: HubRequestContext) async throws -> Response {
@@ -87,10 +87,10 @@ struct HubRoutes {
         let since = try Self.integer(request, "since", default: 0, range: 0...Int64.max)
         let limit = try Self.integer(request, "limit", default: 1000, range: 1...Int64.max)
         let wait = try Self.integer(request, "wait", default: 0, range: 0...Int64.max)
-        let response = try await store.pull(
+        let page = try await store.pull(
             since: since, limit: Int(min(limit, Int64(limits.maxPullLimit))),
             wait: .seconds(min(wait, Int64(limits.maxWaitSeconds))), for: principal)
-        return try JSONBody.response(response)
+        return JSONBody.response(encoded: page.json)
     }
 
     // MARK: Conflicts

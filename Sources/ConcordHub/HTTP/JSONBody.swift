@@ -13,6 +13,13 @@ enum JSONBody {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// An answer whose JSON is already written.
+    static func response(encoded: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: encoded)))
+    }
+
     /// Reads and decodes a request body of at most `limit` bytes.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {

@@ -3,9 +3,36 @@ import Foundation
 import GRDB
 
 extension HubStore {
+    /// A page of the pull feed as stored JSON: records and conflicts are spliced into the
+    /// answer as they were written, never decoded and re-encoded.
+    public struct PullPage: Sendable {
+        public var records: [String]
+        public var conflicts: [String]
+        public var cursor: Int64
+        public var more: Bool
+
+        public var isEmpty: Bool { records.isEmpty && conflicts.isEmpty }
+
+        /// The `PullResponse` JSON: `{"actions":[…],"conflicts":[…],"cursor":N,"more":B}`.
+        public var json: [UInt8] {
+            var w = JSONWriter(capacity: records.reduce(64) { $0 + $1.utf8.count + 1 })
+            w.object { o in
+                o.key("actions") { $0.array(records) { w, r in w.append(encoded: r.utf8) } }
+                o.key("conflicts") { $0.array(conflicts) { w, c in w.append(encoded: c.utf8) } }
+                o.key("cursor", int: cursor)
+                o.key("more", bool: more)
+            }
+            return w.bytes
+        }
+
+        public var response: PullResponse {
+            get throws { try ConcordJSON.decode(PullResponse.self, from: Data(json)) }
+        }
+    }
+
     /// The records the principal may read that changed after `since` (at most `limit`, in
     /// change order), the next cursor, and the principal's conflict news in the same range.
-    public func pull(since: Int64, limit: Int, for principal: Principal) async throws -> PullResponse {
+    public func pull(since: Int64, limit: Int, for principal: Principal) async throws -> PullPage {
         try await pool.read { db in
             let rows: [Row]
             if principal.role == .agency {
@@ -24,28 +51,26 @@ extension HubStore {
             let more = rows.count > limit
             let page = rows.prefix(limit)
             let cursor: Int64 = more ? page.last!["seq"] : max(since, try Self.sequence(db))
-            let actions = try page.map { try Self.decode(Action.self, $0["record"]) }
             let conflicts = try String.fetchAll(
                 db, sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id",
-                arguments: [principal.agency.rawValue, since, cursor]
-            ).map { try Self.decode(ConflictRecord.self, $0) }
-            return PullResponse(actions: actions, cursor: cursor, more: more, conflicts: conflicts)
+                arguments: [principal.agency.rawValue, since, cursor])
+            return PullPage(records: page.map { $0["record"] }, conflicts: conflicts, cursor: cursor, more: more)
         }
     }
 
     /// Like ``pull(since:limit:for:)``, but when there is nothing new, waits up to `wait`
     /// for a change the principal can see.
-    public func pull(since: Int64, limit: Int, wait: Duration, for principal: Principal) async throws -> PullResponse {
+    public func pull(since: Int64, limit: Int, wait: Duration, for principal: Principal) async throws -> PullPage {
         let deadline = ContinuousClock.now.advanced(by: wait)
-        var response = try await pull(since: since, limit: limit, for: principal)
-        while response.actions.isEmpty && response.conflicts.isEmpty && !Task.isCancelled {
+        var page = try await pull(since: since, limit: limit, for: principal)
+        while page.isEmpty && !Task.isCancelled {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { break }
-            await feed.wait(beyond: response.cursor, timeout: left)
+            await feed.wait(beyond: page.cursor, timeout: left)
             if await feed.isClosed { break }
-            response = try await pull(since: since, limit: limit, for: principal)
+            page = try await pull(since: since, limit: limit, for: principal)
         }
-        return response
+        return page
     }
 
     /// The current records of a plan the principal may read.

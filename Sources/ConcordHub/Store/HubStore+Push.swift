@@ -4,18 +4,38 @@ import GRDB
 
 extension HubStore {
     /// Applies a batch of changes from one agency, each atomically, in one durable
-    /// transaction, and returns one result per change in the order sent. A change id seen
-    /// before is answered from its stored result.
-    public func push(_ changes: [Change], by principal: Principal) async throws -> [ChangeResult] {
+    /// transaction, and returns one result per change in the order sent, with the
+    /// `PushResponse` JSON spliced from the stored results. A change id seen before is
+    /// answered from its stored result.
+    public func push(_ changes: [Change], by principal: Principal) async throws -> (
+        results: [ChangeResult], json: [UInt8]
+    ) {
         guard principal.role != .viewer else {
             throw HubError(.forbidden, "\(principal.agency) has a viewer token, which is read-only")
         }
         let now = clock()
-        let (results, seq) = try await pool.write { db in
+        let (results, json, seq) = try await pool.write { db in
+            var failure: (any Error)?
             var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
-            let results = try changes.map { try batch.apply($0) }
+            var json = JSONWriter(capacity: 64 + changes.count * 200)
+            var results: [ChangeResult] = []
+            results.reserveCapacity(changes.count)
+            json.object { o in
+                o.key("results") { w in
+                    w.array(changes) { w, change in
+                        do {
+                            let (result, encoded) = try batch.applyEncoded(change)
+                            results.append(result)
+                            w.append(encoded: encoded.utf8)
+                        } catch {
+                            failure = error
+                        }
+                    }
+                }
+            }
+            if let failure { throw failure }
             try batch.finish()
-            return (results, batch.seq)
+            return (results, json.bytes, batch.seq)
         }
         await feed.publish(seq)
         for r in results {
@@ -26,7 +46,7 @@ extension HubStore {
                     "outcome": "\(r.outcome.rawValue)", "seq": "\(r.seq)",
                 ])
         }
-        return results
+        return (results, json)
     }
 }
 
@@ -69,7 +89,7 @@ struct PushBatch {
                         record = excluded.record
                     """,
                 arguments: [
-                    record.plan.rawValue, record.ref.rawValue, record.revision, seq, try HubStore.encode(record),
+                    record.plan.rawValue, record.ref.rawValue, record.revision, seq, String(decoding: record.fastJSON, as: UTF8.self),
                 ])
         }
         if seq != startSeq {
@@ -91,22 +111,29 @@ struct PushBatch {
     }
 
     /// Applies one change (or answers from its stored result) inside a savepoint.
-    mutating func apply(_ change: Change, reason: String? = nil) throws -> ChangeResult {
+    mutating func apply(_ change: Change) throws -> ChangeResult {
+        try applyEncoded(change).result
+    }
+
+    /// Like `apply`, also returning the result's JSON as stored.
+    mutating func applyEncoded(_ change: Change) throws -> (result: ChangeResult, json: String) {
         if let stored = try Row.fetchOne(
             db, sql: "SELECT agency_id, result FROM changes WHERE id = ?", arguments: [change.id.uuidString])
         {
             let agency: String = stored["agency_id"]
             if agency == principal.agency.rawValue {
-                return try HubStore.decode(ChangeResult.self, stored["result"])
+                let json: String = stored["result"]
+                return (try HubStore.decode(ChangeResult.self, json), json)
             }
             // Another agency's id: refuse without storing, so the owner's result stays intact.
-            return ChangeResult(
+            let refusal = ChangeResult(
                 id: change.id, action: change.action, outcome: .rejected, revision: nil, seq: 0,
                 violations: [
                     Violation(
                         action: change.action, field: nil, rule: .alreadyExists,
                         message: "change id \(change.id) was already used by another agency; send a new id")
                 ])
+            return (refusal, String(decoding: refusal.fastJSON, as: UTF8.self))
         }
         var outcome: MergeResult
         let current = try record(change.action)
@@ -125,6 +152,7 @@ struct PushBatch {
         var result = ChangeResult(
             id: change.id, action: change.action, outcome: outcome.outcome, revision: outcome.record?.revision,
             seq: changeSeq, violations: outcome.violations, flags: outcome.flags)
+        var resultJSON = ""
         try db.inSavepoint {
             if outcome.changed, let record = outcome.record {
                 records[change.action] = record
@@ -150,6 +178,7 @@ struct PushBatch {
                     ])
                 result.conflicts.append(ConflictNotice(id: id, conflict: conflict))
             }
+            resultJSON = String(decoding: result.fastJSON, as: UTF8.self)
             try db.execute(
                 sql: """
                     INSERT INTO changes (seq, id, agency_id, plan_id, ref, received_at, outcome, body, result)
@@ -158,11 +187,11 @@ struct PushBatch {
                 arguments: [
                     changeSeq, change.id.uuidString, principal.agency.rawValue, change.action.plan.rawValue,
                     change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
-                    try HubStore.encode(change), try HubStore.encode(result),
+                    String(decoding: change.fastJSON, as: UTF8.self), resultJSON,
                 ])
             return .commit
         }
-        return result
+        return (result, resultJSON)
     }
 
     mutating func record(_ address: ActionAddress) throws -> Action? {

@@ -1,0 +1,73 @@
+import ConcordCore
+import Foundation
+import Testing
+
+/// The hand-written writer must write exactly what the Codable encoder writes.
+@Suite("Fast JSON writer")
+struct FastJSONTests {
+    static func same(_ value: some FastJSONEncodable & Encodable) throws -> Bool {
+        let fast = value.fastJSON
+        let codable = Array(try ConcordJSON.encode(value, pretty: false))
+        if fast != codable {
+            Issue.record("fast:    \(String(decoding: fast, as: UTF8.self))\ncodable: \(String(decoding: codable, as: UTF8.self))")
+        }
+        return fast == codable
+    }
+
+    @Test func everySamplePlanAction_isWrittenByteForByteAsCodableWritesIt() throws {
+        for name in ["plan-child-m.csv", "plan-children-r-s.csv", "plan-improvement-2025.csv"] {
+            let plan = try PlanCSV.importPlan(Fixture.sample(name), id: PlanID("p"), title: "P").plan
+            for action in plan.actions { #expect(try Self.same(action)) }
+        }
+    }
+
+    @Test func awkwardTextAndEveryOptional_areWrittenAlike() throws {
+        var action = Fixture.withEvidence
+        action.title = "Quotes \" backslash \\ slash / tab \t newline \n cr \r bell \u{07} nul \u{00} é ✓ 👍"
+        action.description = "\u{1F}\u{7F}\u{0C}\u{08}"
+        action.completedOn = LocalDate("2026-03-01")
+        action.signOff = "Board"
+        action.archived = true
+        action.recommendation = ""
+        action.notes = [
+            ProgressNote(
+                text: "n", reference: "https://example.org/a?b=c&d", author: Fixture.csc, recordedAt: Fixture.now,
+                retraction: Retraction(reason: "Wrong", by: Fixture.lscp, at: Fixture.now))
+        ]
+        action.evidence[0].retraction = Retraction(reason: "x", by: Fixture.csc)
+        action.targetDateHistory = [
+            TargetDateChange(
+                id: UUID(), from: LocalDate("2026-01-01"), to: nil, reason: "r", by: Fixture.csc, at: Fixture.now)
+        ]
+        #expect(try Self.same(action))
+    }
+
+    @Test func changesAndResults_areWrittenAlike() throws {
+        let change = Change(
+            action: Fixture.action.address, baseRevision: 7, create: true,
+            set: [
+                "rag": FieldChange(from: .text("amber"), to: .text("green")), "archived": FieldChange(from: .flag(false), to: .flag(true)),
+                "supportingAgencies": FieldChange(from: .list([]), to: .list(["csc", "police"])),
+                "zzz unknown": FieldChange(from: .null, to: .null),
+            ],
+            append: [
+                .evidence(EvidenceItem(kind: .impact, summary: "s", author: Fixture.csc)),
+                .note(ProgressNote(text: "t", author: Fixture.csc)), .retract(RetractItem(item: UUID(), reason: "r")),
+            ], reason: "why", madeAt: Fixture.now)
+        #expect(try Self.same(change))
+        var plain = change
+        plain.reason = nil
+        plain.madeAt = nil
+        plain.append = []
+        #expect(try Self.same(plain))
+        let result = ChangeResult(
+            id: change.id, action: change.action, outcome: .conflict, revision: 9, seq: -3,
+            conflicts: [ConflictNotice(id: 4, conflict: FieldConflict(field: .rag, base: .null, hub: .text("red"), incoming: .list(["a"])))],
+            violations: [Violation(action: change.action, field: nil, rule: .notFound, message: "m \"q\"")],
+            flags: [Violation(action: change.action, field: "rag", rule: .requiresEvidence, message: "f")])
+        #expect(try Self.same(result))
+        var noRevision = result
+        noRevision.revision = nil
+        #expect(try Self.same(noRevision))
+    }
+}
