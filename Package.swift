@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "concord-bench",
             dependencies: [
-                "ConcordHub", "ConcordHTTP",
+                "ConcordHub", "ConcordHTTP", "ConcordAgent", "ConcordTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 

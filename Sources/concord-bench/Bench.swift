@@ -16,8 +16,11 @@ struct Bench {
         let which = CommandLine.arguments.dropFirst().first ?? "hub"
         switch which {
         case "hub": try await HubBench.run()
+        case "agent-edit": try await AgentBench.editCost()
+        case "agent-rss": try await AgentBench.idleRSS()
+        case "propagation": try await AgentBench.propagation()
         default:
-            print("usage: concord-bench [hub]")
+            print("usage: concord-bench [hub | agent-edit | agent-rss | propagation]")
             exit(2)
         }
     }

@@ -9,7 +9,9 @@ struct FastJSONTests {
         let fast = value.fastJSON
         let codable = Array(try ConcordJSON.encode(value, pretty: false))
         if fast != codable {
-            Issue.record("fast:    \(String(decoding: fast, as: UTF8.self))\ncodable: \(String(decoding: codable, as: UTF8.self))")
+            Issue.record(
+                "fast:    \(String(decoding: fast, as: UTF8.self))\ncodable: \(String(decoding: codable, as: UTF8.self))"
+            )
         }
         return fast == codable
     }
@@ -46,7 +48,8 @@ struct FastJSONTests {
         let change = Change(
             action: Fixture.action.address, baseRevision: 7, create: true,
             set: [
-                "rag": FieldChange(from: .text("amber"), to: .text("green")), "archived": FieldChange(from: .flag(false), to: .flag(true)),
+                "rag": FieldChange(from: .text("amber"), to: .text("green")),
+                "archived": FieldChange(from: .flag(false), to: .flag(true)),
                 "supportingAgencies": FieldChange(from: .list([]), to: .list(["csc", "police"])),
                 "zzz unknown": FieldChange(from: .null, to: .null),
             ],
@@ -62,7 +65,10 @@ struct FastJSONTests {
         #expect(try Self.same(plain))
         let result = ChangeResult(
             id: change.id, action: change.action, outcome: .conflict, revision: 9, seq: -3,
-            conflicts: [ConflictNotice(id: 4, conflict: FieldConflict(field: .rag, base: .null, hub: .text("red"), incoming: .list(["a"])))],
+            conflicts: [
+                ConflictNotice(
+                    id: 4, conflict: FieldConflict(field: .rag, base: .null, hub: .text("red"), incoming: .list(["a"])))
+            ],
             violations: [Violation(action: change.action, field: nil, rule: .notFound, message: "m \"q\"")],
             flags: [Violation(action: change.action, field: "rag", rule: .requiresEvidence, message: "f")])
         #expect(try Self.same(result))

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordSystemd
 import Logging
 
 #if canImport(Glibc)
@@ -19,6 +20,7 @@ public actor Agent {
     let schemes: [String: RAGScheme]
     let logger: Logger
     let clock: @Sendable () -> Timestamp
+    let notifier = SystemdNotifier()
 
     private(set) var online = false
     private(set) var problem: String?
@@ -90,8 +92,13 @@ public actor Agent {
     public func edit(
         _ address: ActionAddress, set: [Field: FieldValue], append: [Append] = [], reason: String? = nil
     ) throws -> EditReceipt {
-        let s = store.state
-        guard let view = s.view(address) else {
+        // Read what the check needs without keeping a copy of the state alive across the
+        // write below: a live copy would make the append copy the whole queue.
+        let (found, agency, schemeID): (Action?, AgencyID, String?) = {
+            let s = store.state
+            return (s.view(address), s.agency, s.plans[address.plan]?.scheme)
+        }()
+        guard let view = found else {
             throw AgentError.notFound(
                 "action \(address.ref) not found in plan \(address.plan) (not pulled yet? run concordctl sync)")
         }
@@ -100,9 +107,9 @@ public actor Agent {
         let change = Change(
             action: address, baseRevision: view.revision, fields: fields, append: append, reason: reason,
             madeAt: clock())
-        let scheme = s.plans[address.plan].flatMap { schemes[$0.scheme] } ?? schemes.values.first ?? .standard
+        let scheme = schemeID.flatMap { schemes[$0] } ?? schemes.values.first ?? .standard
         let check = merge(
-            change, into: view, context: MergeContext(actor: s.agency, role: config.role, scheme: scheme, now: clock()))
+            change, into: view, context: MergeContext(actor: agency, role: config.role, scheme: scheme, now: clock()))
         guard check.outcome != .rejected else { throw AgentError.invalid(check.violations) }
         guard check.changed else {
             throw AgentError.badRequest("nothing to change: action \(address) already has these values")
@@ -149,10 +156,14 @@ public actor Agent {
         }
         online = false
         problem = reason
+        notifier.notify("STATUS=offline (\(store.state.pending.count) edits kept locally): \(reason)")
     }
 
     private func reachable() {
-        if !online { logger.notice("hub reachable") }
+        if !online {
+            logger.notice("hub reachable")
+            notifier.notify("STATUS=online, syncing with \(config.hub)")
+        }
         online = true
         problem = nil
     }

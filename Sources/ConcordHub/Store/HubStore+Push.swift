@@ -7,7 +7,9 @@ extension HubStore {
     /// transaction, and returns one result per change in the order sent, with the
     /// `PushResponse` JSON spliced from the stored results. A change id seen before is
     /// answered from its stored result.
-    public func push(_ changes: [Change], by principal: Principal) async throws -> (
+    public func push(
+        _ changes: [Change], by principal: Principal
+    ) async throws -> (
         results: [ChangeResult], json: [UInt8]
     ) {
         guard principal.role != .viewer else {
@@ -89,7 +91,8 @@ struct PushBatch {
                         record = excluded.record
                     """,
                 arguments: [
-                    record.plan.rawValue, record.ref.rawValue, record.revision, seq, String(decoding: record.fastJSON, as: UTF8.self),
+                    record.plan.rawValue, record.ref.rawValue, record.revision, seq,
+                    String(decoding: record.fastJSON, as: UTF8.self),
                 ])
         }
         if seq != startSeq {

@@ -1,0 +1,127 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A small HTTP CONNECT proxy on 127.0.0.1 (an ephemeral port), standing in for an agency's
+/// corporate proxy. It tunnels only to loopback and counts the tunnels it opened.
+public final class ConnectProxy: @unchecked Sendable {
+    public let port: Int
+    private let listener: Int32
+    private let lock = NSLock()
+    private var tunnels = 0
+    private var stopped = false
+
+    public init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else { throw ChildError("proxy: cannot listen") }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    /// The tunnels opened so far.
+    public var tunnelCount: Int { lock.withLock { tunnels } }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    public func stop() {
+        lock.withLock { stopped = true }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                if lock.withLock({ stopped }) { return }
+                continue
+            }
+            Thread.detachNewThread { [self] in handle(client) }
+        }
+    }
+
+    private func handle(_ client: Int32) {
+        var request: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !request.ends(with: [13, 10, 13, 10]) {
+            let n = read(client, &buffer, 1)
+            guard n == 1 else {
+                close(client)
+                return
+            }
+            request.append(buffer[0])
+            if request.count > 8192 {
+                close(client)
+                return
+            }
+        }
+        let line = String(decoding: request, as: UTF8.self).split(separator: "\r\n").first ?? ""
+        let parts = line.split(separator: " ")
+        guard parts.count >= 2, parts[0] == "CONNECT", let colon = parts[1].lastIndex(of: ":"),
+            let targetPort = UInt16(parts[1][parts[1].index(after: colon)...]),
+            ["127.0.0.1", "localhost"].contains(String(parts[1][..<colon]))
+        else {
+            _ = write(client, "HTTP/1.1 403 Forbidden\r\n\r\n", 26)
+            close(client)
+            return
+        }
+        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = targetPort.bigEndian
+        let connected = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            _ = write(client, "HTTP/1.1 502 Bad Gateway\r\n\r\n", 28)
+            close(upstream)
+            close(client)
+            return
+        }
+        lock.withLock { tunnels += 1 }
+        let ok = "HTTP/1.1 200 Connection established\r\n\r\n"
+        _ = write(client, ok, ok.utf8.count)
+        Thread.detachNewThread { Self.pump(from: upstream, to: client) }
+        Self.pump(from: client, to: upstream)
+    }
+
+    private static func pump(from source: Int32, to destination: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(source, &buffer, buffer.count)
+            if n <= 0 { break }
+            var sent = 0
+            while sent < n {
+                let m = buffer[sent..<n].withUnsafeBytes { write(destination, $0.baseAddress, $0.count) }
+                if m <= 0 { break }
+                sent += m
+            }
+        }
+        shutdown(destination, Int32(SHUT_WR))
+        shutdown(source, Int32(SHUT_RD))
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func ends(with suffix: [UInt8]) -> Bool {
+        count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix
+    }
+}

@@ -1,0 +1,189 @@
+import ConcordAgent
+import ConcordCore
+import ConcordHTTP
+import ConcordHub
+import ConcordTestSupport
+import Foundation
+import Logging
+
+enum AgentBench {
+    static var logger: Logger {
+        var l = Logger(label: "bench")
+        l.logLevel = .error
+        return l
+    }
+
+    static func temporaryDirectory() -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-bench-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func actions(_ n: Int, owner: AgencyID) -> [Action] {
+        (0..<n).map {
+            Action(
+                plan: try! PlanID("bench"), ref: try! ActionRef("\($0 / 100 + 1).\($0 % 100 + 1)"), revision: 1,
+                title: "Action \($0)", ownerAgency: owner, targetDate: LocalDate("2026-06-30"), rag: "amber",
+                progress: "Started")
+        }
+    }
+
+    /// The cost of one acknowledged edit (checked, journalled, fsynced) with 100 and with
+    /// 100,000 actions in the store: appends, not rewrites.
+    static func editCost() async throws {
+        print("| actions in store | edits | p50 ms | p99 ms | mean ms |")
+        print("| ---: | ---: | ---: | ---: | ---: |")
+        var means: [Double] = []
+        for n in [100, 100_000] {
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let police = try AgencyID("police")
+            let store = try AgentStore(directory: dir.path, agency: police, logger: logger)
+            let records = actions(n, owner: police)
+            for chunk in stride(from: 0, to: n, by: 1000) {
+                try store.recordPull(
+                    PullResponse(
+                        actions: Array(records[chunk..<min(chunk + 1000, n)]), cursor: Int64(chunk), more: false,
+                        conflicts: []), at: Agent.systemTime())
+            }
+            try store.compact()
+            let config = AgentConfig(stateDir: dir.path, hub: "https://127.0.0.1:9", agency: police, tokenFile: nil)
+            let agent = Agent(store: store, config: config, logger: logger)
+            var times: [Double] = []
+            for i in 0..<2000 {
+                let address = records[(i * 7919) % n].address
+                let started = ContinuousClock.now
+                _ = try await agent.edit(address, set: [.progress: .text("Update \(i)")])
+                times.append((ContinuousClock.now - started).seconds * 1000)
+            }
+            times.sort()
+            let mean = times.reduce(0, +) / Double(times.count)
+            means.append(mean)
+            print(
+                "| \(n) | \(times.count) | \(HubBench.fmt(times[times.count / 2])) | \(HubBench.fmt(times[times.count * 99 / 100])) | \(HubBench.fmt(mean)) |"
+            )
+        }
+        print("")
+        print("ratio of means (100,000 / 100): \(HubBench.fmt(means[1] / means[0]))")
+    }
+
+    static var binDir: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
+
+    static func rssMiB(_ pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Double(line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) / 1024
+        }
+        return 0
+    }
+
+    /// A hub in this process with `agencies` agencies partnered in one plan; returns their tokens.
+    static func withHub(agencies: Int, actions n: Int, _ body: (TestHub, [String]) async throws -> Void) async throws {
+        try await withTestHub { hub in
+            var tokens: [String] = []
+            for i in 0..<agencies {
+                let issued: IssuedToken = try await hub.admin.post(
+                    "/v1/agencies", AgencyRequest(id: AgencyID("agency\(i)"), name: "Agency \(i)", role: .agency),
+                    expect: 201)
+                tokens.append(issued.token)
+            }
+            var csv = "ref,action,lead_agency,supporting_agencies,rag\n"
+            let supporters = (1..<agencies).map { "agency\($0)" }.joined(separator: ";")
+            for i in 0..<n { csv += "\(i / 100 + 1).\(i % 100 + 1),Action \(i),agency0,\(supporters),amber\n" }
+            let _: PlanImportResponse = try await hub.admin.post(
+                "/v1/plans", PlanImportRequest(id: PlanID("bench"), title: "Bench", csv: csv), expect: 201)
+            try await body(hub, tokens)
+        }
+    }
+
+    static func startAgent(
+        _ hub: TestHub, _ dir: URL, index: Int, token: String
+    ) async throws -> (
+        ChildProcess, JSONClient
+    ) {
+        let stateDir = dir.appendingPathComponent("agent\(index)")
+        let tokenFile = dir.appendingPathComponent("agent\(index).token")
+        try (token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
+        _ = try AgentApp.initialize(
+            stateDir: stateDir.path, hub: hub.baseURL, agency: try AgencyID("agency\(index)"),
+            tokenFile: tokenFile.path,
+            caFile: hub.caFile)
+        setenv("CONCORD_BIN_DIR", binDir.path, 1)
+        let process = try ChildProcess(
+            "concord-agent", ["run", "--state-dir", stateDir.path], environment: ["CONCORD_AGENT_LOG_LEVEL": "error"],
+            logFile: dir.appendingPathComponent("agent\(index).log"))
+        var c = HTTPClientConfiguration(
+            baseURL: "http://localhost", unixSocketPath: stateDir.appendingPathComponent("control.sock").path)
+        c.requestTimeout = .seconds(60)
+        let control = JSONClient(HTTPClient(c))
+        for _ in 0..<2000 {
+            if let r = try? await control.raw("GET", "/v1/status"), r.status == 200 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let report: SyncReport = try await control.post("/v1/sync?wait=60", [String: String]())
+        guard report.online else { fatalError("agent \(index) could not reach the hub: \(report)") }
+        return (process, control)
+    }
+
+    /// Idle RSS of a release concord-agent holding 100 actions, connected to a hub (long-polling).
+    static func idleRSS() async throws {
+        try await withHub(agencies: 1, actions: 100) { hub, tokens in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let (process, control) = try await startAgent(hub, dir, index: 0, token: tokens[0])
+            defer { process.signal(SIGKILL) }
+            let status: AgentStatus = try await control.get("/v1/status")
+            try await Task.sleep(for: .seconds(5))
+            print(
+                "concord-agent idle RSS with \(status.actions) actions, long-polling the hub: \(HubBench.fmt(rssMiB(process.pid))) MiB"
+            )
+            if let maps = try? String(contentsOfFile: "/proc/\(process.pid)/smaps_rollup", encoding: .utf8) {
+                for line in maps.split(separator: "\n")
+                where line.hasPrefix("Rss:") || line.hasPrefix("Anonymous:") || line.hasPrefix("Shared_Clean:") {
+                    print("  \(line)")
+                }
+            }
+            await process.stop()
+        }
+    }
+
+    /// Edit acknowledged by agent A → visible in agent B's control API, through the hub,
+    /// with `CONCORD_BENCH_AGENTS` (default 50) agents connected.
+    static func propagation() async throws {
+        let count = ProcessInfo.processInfo.environment["CONCORD_BENCH_AGENTS"].flatMap(Int.init) ?? 50
+        try await withHub(agencies: count, actions: 100) { hub, tokens in
+            let dir = temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var agents: [(ChildProcess, JSONClient)] = []
+            defer { for (p, _) in agents { p.signal(SIGKILL) } }
+            for i in 0..<count { agents.append(try await startAgent(hub, dir, index: i, token: tokens[i])) }
+            let a = agents[0].1, b = agents[count - 1].1
+            try await Task.sleep(for: .seconds(2))
+            var times: [Double] = []
+            for i in 0..<200 {
+                let ref = "1.\(i % 100 + 1)"
+                let value = "Propagated \(i)"
+                let started = ContinuousClock.now
+                let _: EditReceipt = try await a.post(
+                    "/v1/actions/bench/\(ref)", UpdateRequest(set: ["progress": .text(value)]))
+                let acknowledged = ContinuousClock.now
+                while true {
+                    let detail: ActionDetail = try await b.get("/v1/actions/bench/\(ref)")
+                    if detail.action.progress == value { break }
+                    if ContinuousClock.now - started > .seconds(10) { fatalError("edit \(i) never arrived") }
+                }
+                times.append((ContinuousClock.now - acknowledged).seconds * 1000)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            times.sort()
+            print("| agents connected | edits | p50 ms | p90 ms | p99 ms | max ms |")
+            print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+            print(
+                "| \(count) | \(times.count) | \(HubBench.fmt(times[times.count / 2])) | \(HubBench.fmt(times[times.count * 9 / 10])) | \(HubBench.fmt(times[times.count * 99 / 100])) | \(HubBench.fmt(times.last!)) |"
+            )
+            let rss = agents.map { rssMiB($0.0.pid) }
+            print("agent RSS while connected: median \(HubBench.fmt(rss.sorted()[rss.count / 2])) MiB")
+            for (p, _) in agents { p.signal(SIGTERM) }
+        }
+    }
+}
