@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .executable(name: "concord-hub", targets: ["concord-hub"]),
         .executable(name: "concord-agent", targets: ["concord-agent"]),
+        .executable(name: "concordctl", targets: ["concordctl"]),
     ],
     dependencies: [
         // No traits: Hummingbird then needs only FoundationEssentials, which keeps the agent small.
@@ -80,6 +81,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // concordctl's commands, as a library so tests can run them in process.
+        .target(
+            name: "ConcordCLI",
+            dependencies: [
+                "ConcordCore", "ConcordHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "concordctl", dependencies: ["ConcordCLI"]),
+
         // Benchmarks (run in release: swift run -c release concord-bench).
         .executableTarget(
             name: "concord-bench",
@@ -99,6 +109,10 @@ let package = Package(
         .testTarget(
             name: "ConcordAgentTests",
             dependencies: ["ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport"]),
+        .testTarget(
+            name: "ConcordCLITests",
+            dependencies: ["ConcordCLI", "ConcordAgent", "ConcordTestSupport"],
+            exclude: ["Snapshots"]),
         .testTarget(
             name: "ConcordHubTests",
             dependencies: [

@@ -72,6 +72,38 @@ public final class ChildProcess: @unchecked Sendable {
 
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
+    /// Runs a command to completion; stdout and stderr apart.
+    public static func runSeparately(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:]
+    )
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let process = Process()
+        process.executableURL = try executable(name)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            done.signal()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        done.wait()
+        return (
+            process.terminationStatus, String(decoding: outData, as: UTF8.self),
+            String(decoding: errBox.data, as: UTF8.self)
+        )
+    }
+
     /// Runs a command to completion and returns its exit status and output.
     public static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:]

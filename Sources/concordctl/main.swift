@@ -1,0 +1,7 @@
+import ConcordCLI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+exit(await Concordctl.run(arguments: Array(CommandLine.arguments.dropFirst())))
