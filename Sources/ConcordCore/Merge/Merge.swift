@@ -176,8 +176,10 @@ private struct Merger {
             result.applied = fields.map(\.0)
         }
 
-        if result.applied.contains(.targetDate) {
-            let old = current?.targetDate
+        // A date set or moved on an existing action is kept with its reason; a new action's
+        // first date is not a move.
+        if let current, result.applied.contains(.targetDate) {
+            let old = current.targetDate
             record.targetDateHistory.append(
                 TargetDateChange(
                     id: change.id, from: old, to: record.targetDate, reason: change.reason ?? "",

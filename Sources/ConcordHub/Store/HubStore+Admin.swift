@@ -10,7 +10,7 @@ extension HubStore {
         try Self.checkName(request.name, what: "an agency's name", max: 200)
         let now = clock()
         let token = Tokens.generate()
-        let info = try await pool.write { db -> AgencyInfo in
+        let info = try await write { db -> AgencyInfo in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM agencies WHERE id = ?", arguments: [request.id.rawValue]) != nil
             {
                 throw HubError(
@@ -30,7 +30,7 @@ extension HubStore {
     public func issueToken(for agency: AgencyID, revokingOthers: Bool = false) async throws -> IssuedToken {
         let now = clock()
         let token = Tokens.generate()
-        try await pool.write { db in
+        try await write { db in
             _ = try Self.loadAgency(db, agency)
             if revokingOthers {
                 try db.execute(
@@ -47,7 +47,7 @@ extension HubStore {
     @discardableResult
     public func revokeTokens(of agency: AgencyID) async throws -> Int {
         let now = clock()
-        let count = try await pool.write { db in
+        let count = try await write { db in
             _ = try Self.loadAgency(db, agency)
             try db.execute(
                 sql: "UPDATE tokens SET revoked_at = ? WHERE agency_id = ? AND revoked_at IS NULL",
@@ -151,7 +151,7 @@ extension HubStore {
             }
         }
         let now = clock()
-        let results = try await pool.write { db -> ([ChangeResult], Int64) in
+        let results = try await write { db -> ([ChangeResult], Int64) in
             if let row = try Row.fetchOne(
                 db, sql: "SELECT scheme FROM plans WHERE id = ?", arguments: [request.id.rawValue])
             {

@@ -71,7 +71,7 @@ extension HubStore {
             throw HubError(.unprocessable, "choice 'value' needs a value")
         }
         let now = clock()
-        let response = try await pool.write { db -> ResolveResponse in
+        let response = try await write { db -> ResolveResponse in
             var record = try Self.loadConflict(db, id, for: principal)
             guard record.status == .open else {
                 throw HubError(.conflict, "conflict \(id) is already resolved")

@@ -16,7 +16,7 @@ extension HubStore {
             throw HubError(.forbidden, "\(principal.agency) has a viewer token, which is read-only")
         }
         let now = clock()
-        let (results, json, seq) = try await pool.write { db in
+        let (results, json, seq) = try await write { db in
             var failure: (any Error)?
             var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
             var json = JSONWriter(capacity: 64 + changes.count * 200)
@@ -80,8 +80,9 @@ struct PushBatch {
         nextConflictID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM conflicts") ?? 0) + 1
     }
 
-    /// Writes the changed records and the sequence counter back.
+    /// Writes the changed records and the sequence counter back, and tells the record cache.
     func finish() throws {
+        store.records.put(dirty.keys.compactMap { records[$0] ?? nil })
         for (address, seq) in dirty {
             guard let record = records[address] ?? nil else { continue }
             try db.execute(
@@ -199,7 +200,7 @@ struct PushBatch {
 
     mutating func record(_ address: ActionAddress) throws -> Action? {
         if let cached = records[address] { return cached }
-        let loaded = try HubStore.loadAction(db, address)
+        let loaded = try store.records.get(address) ?? HubStore.loadAction(db, address)
         records[address] = loaded
         return loaded
     }

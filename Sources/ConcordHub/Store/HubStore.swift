@@ -2,6 +2,7 @@ import ConcordCore
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// Who is calling: the agency a token belongs to, and its role.
 public struct Principal: Sendable, Hashable {
@@ -24,6 +25,8 @@ public final class HubStore: Sendable {
     let logger: Logger
     /// Wakes long-polls when the change sequence moves.
     public let feed: ChangeFeed
+    /// Decoded records as committed, so a push does not decode a record it touched before.
+    let records = RecordCache()
 
     /// Opens (creating if needed) the database at `path`.
     public init(
@@ -89,6 +92,15 @@ public final class HubStore: Sendable {
         }
     }
 
+    /// Runs a write transaction; any failure empties the record cache, which may hold
+    /// records of a transaction that did not commit.
+    func write<T: Sendable>(_ updates: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(updates) } catch {
+            records.clear()
+            throw error
+        }
+    }
+
     static func loadAction(_ db: Database, _ address: ActionAddress) throws -> Action? {
         guard
             let text = try String.fetchOne(
@@ -97,4 +109,27 @@ public final class HubStore: Sendable {
         else { return nil }
         return try decode(Action.self, text)
     }
+}
+
+/// The hub's decoded records, written by push transactions (inside them, so the next
+/// transaction sees them) and emptied whenever a transaction fails. Bounded: past
+/// `capacity` records it starts again empty.
+final class RecordCache: Sendable {
+    private let storage = Mutex<[ActionAddress: Action]>([:])
+    let capacity = 20_000
+
+    func get(_ address: ActionAddress) -> Action? {
+        storage.withLock { $0[address] }
+    }
+
+    func put(_ records: some Sequence<Action>) {
+        storage.withLock { cache in
+            for record in records {
+                if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
+                cache[record.address] = record
+            }
+        }
+    }
+
+    func clear() { storage.withLock { $0.removeAll() } }
 }
