@@ -85,16 +85,16 @@ struct PushBatch {
         store.records.put(dirty.keys.compactMap { records[$0] ?? nil })
         for (address, seq) in dirty {
             guard let record = records[address] ?? nil else { continue }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO actions (plan_id, ref, revision, seq, record) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (plan_id, ref) DO UPDATE SET revision = excluded.revision, seq = excluded.seq,
                         record = excluded.record
-                    """,
-                arguments: [
-                    record.plan.rawValue, record.ref.rawValue, record.revision, seq,
-                    String(decoding: record.fastJSON, as: UTF8.self),
-                ])
+                    """
+            ).execute(arguments: [
+                record.plan.rawValue, record.ref.rawValue, record.revision, seq,
+                String(decoding: record.fastJSON, as: UTF8.self),
+            ])
         }
         if seq != startSeq {
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'seq'", arguments: [seq])
@@ -114,7 +114,7 @@ struct PushBatch {
         return scheme
     }
 
-    /// Applies one change (or answers from its stored result) inside a savepoint.
+    /// Applies one change (or answers from its stored result).
     mutating func apply(_ change: Change) throws -> ChangeResult {
         try applyEncoded(change).result
     }
@@ -122,7 +122,8 @@ struct PushBatch {
     /// Like `apply`, also returning the result's JSON as stored.
     mutating func applyEncoded(_ change: Change) throws -> (result: ChangeResult, json: String) {
         if let stored = try Row.fetchOne(
-            db, sql: "SELECT agency_id, result FROM changes WHERE id = ?", arguments: [change.id.uuidString])
+            try db.cachedStatement(sql: "SELECT agency_id, result FROM changes WHERE id = ?"),
+            arguments: [change.id.uuidString])
         {
             let agency: String = stored["agency_id"]
             if agency == principal.agency.rawValue {
@@ -156,8 +157,11 @@ struct PushBatch {
         var result = ChangeResult(
             id: change.id, action: change.action, outcome: outcome.outcome, revision: outcome.record?.revision,
             seq: changeSeq, violations: outcome.violations, flags: outcome.flags)
+        // The change's effects were computed in memory by the merge; they are written here
+        // together. A write error aborts the whole batch's transaction and nothing of it is
+        // answered, so each change is all or nothing without a savepoint of its own.
         var resultJSON = ""
-        try db.inSavepoint {
+        do {
             if outcome.changed, let record = outcome.record {
                 records[change.action] = record
                 dirty[change.action] = changeSeq
@@ -183,17 +187,16 @@ struct PushBatch {
                 result.conflicts.append(ConflictNotice(id: id, conflict: conflict))
             }
             resultJSON = String(decoding: result.fastJSON, as: UTF8.self)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO changes (seq, id, agency_id, plan_id, ref, received_at, outcome, body, result)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    changeSeq, change.id.uuidString, principal.agency.rawValue, change.action.plan.rawValue,
-                    change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
-                    String(decoding: change.fastJSON, as: UTF8.self), resultJSON,
-                ])
-            return .commit
+                    """
+            ).execute(arguments: [
+                changeSeq, change.id.uuidString, principal.agency.rawValue, change.action.plan.rawValue,
+                change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
+                String(decoding: change.fastJSON, as: UTF8.self), resultJSON,
+            ])
         }
         return (result, resultJSON)
     }

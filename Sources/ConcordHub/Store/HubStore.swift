@@ -116,7 +116,7 @@ public final class HubStore: Sendable {
 /// `capacity` records it starts again empty.
 final class RecordCache: Sendable {
     private let storage = Mutex<[ActionAddress: Action]>([:])
-    let capacity = 20_000
+    let capacity = 100_000
 
     func get(_ address: ActionAddress) -> Action? {
         storage.withLock { $0[address] }
