@@ -44,6 +44,13 @@ struct FastJSONTests {
         #expect(try Self.same(action))
     }
 
+    @Test func uuidText_matchesFoundations() {
+        for _ in 0..<100 {
+            let id = UUID()
+            #expect(id.canonicalString == id.uuidString)
+        }
+    }
+
     @Test func changesAndResults_areWrittenAlike() throws {
         let change = Change(
             action: Fixture.action.address, baseRevision: 7, create: true,

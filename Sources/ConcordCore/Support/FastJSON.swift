@@ -132,6 +132,15 @@ public struct ObjectWriter {
     }
 }
 
+extension UUID {
+    /// The upper-case text form, as `uuidString` writes it, without going through `snprintf`.
+    public var canonicalString: String {
+        var w = JSONWriter(capacity: 38)
+        w.uuid(self)
+        return String(decoding: w.bytes.dropFirst().dropLast(), as: UTF8.self)
+    }
+}
+
 /// A type the fast writer can write.
 public protocol FastJSONEncodable {
     func write(to writer: inout JSONWriter)

@@ -123,7 +123,7 @@ struct PushBatch {
     mutating func applyEncoded(_ change: Change) throws -> (result: ChangeResult, json: String) {
         if let stored = try Row.fetchOne(
             try db.cachedStatement(sql: "SELECT agency_id, result FROM changes WHERE id = ?"),
-            arguments: [change.id.uuidString])
+            arguments: [change.id.canonicalString])
         {
             let agency: String = stored["agency_id"]
             if agency == principal.agency.rawValue {
@@ -193,7 +193,7 @@ struct PushBatch {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                changeSeq, change.id.uuidString, principal.agency.rawValue, change.action.plan.rawValue,
+                changeSeq, change.id.canonicalString, principal.agency.rawValue, change.action.plan.rawValue,
                 change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
                 String(decoding: change.fastJSON, as: UTF8.self), resultJSON,
             ])
