@@ -297,6 +297,22 @@ struct HelpSnapshotTests {
         #expect(r.out == snapshot, "help of `\(name)` changed; if intended, run with UPDATE_SNAPSHOTS=1")
     }
 
+    @Test func committedCompletionsAndManPage_matchTheCommandDefinitions() throws {
+        for shell in ["bash", "fish"] {
+            let r = try concordctl(["--generate-completion-script", shell])
+            let committed = try String(
+                contentsOf: repoRoot.appendingPathComponent("completions/concordctl.\(shell)"), encoding: .utf8)
+            #expect(r.out == committed, "completions/concordctl.\(shell) is stale: run scripts/generate-docs")
+        }
+        let man = try String(contentsOf: repoRoot.appendingPathComponent("docs/man/concordctl.1"), encoding: .utf8)
+        for command in [
+            "status", "actions", "show", "update", "evidence", "note", "sync", "conflicts", "hub", "resolve", "history",
+            "import", "export",
+        ] {
+            #expect(man.contains(command), "docs/man/concordctl.1 lacks \(command): run scripts/generate-docs")
+        }
+    }
+
     @Test func completionScripts_nameEveryCommand() throws {
         for shell in ["bash", "zsh", "fish"] {
             let r = try concordctl(["--generate-completion-script", shell])
