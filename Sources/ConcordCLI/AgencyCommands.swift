@@ -249,7 +249,9 @@ struct Sync: AsyncParsableCommand {
         let report: SyncReport = try await agent.client().post("/v1/sync?wait=\(wait)", [String: String]())
         if agent.json { return try printJSON(report) }
         if report.online {
-            print("synced: pushed \(report.pushed), pulled \(report.pulled) record(s); \(report.pending) pending")
+            let pushed = report.pushed > 0 ? "pushed \(report.pushed) change(s)" : "nothing left to push"
+            let uploaded = report.pending == 0 ? "everything is uploaded" : "\(report.pending) still pending"
+            print("synced: \(pushed), pulled \(report.pulled) record(s); \(uploaded)")
         } else {
             print(
                 "the hub is unreachable\(report.problem.map { " (\($0))" } ?? ""); \(report.pending) edit(s) are safe locally and will upload when it returns"
