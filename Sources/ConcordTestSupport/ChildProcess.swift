@@ -72,18 +72,24 @@ public final class ChildProcess: @unchecked Sendable {
 
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
-    /// Runs a command to completion; stdout and stderr apart.
-    public static func runSeparately(
-        _ name: String, _ arguments: [String], environment: [String: String] = [:]
-    )
-        throws -> (status: Int32, stdout: String, stderr: String)
-    {
+    /// A process for one of the package's binaries, with this environment plus `environment`.
+    static func prepare(_ name: String, _ arguments: [String], environment: [String: String]) throws -> Process {
         let process = Process()
         process.executableURL = try executable(name)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         process.environment = env
+        return process
+    }
+
+    /// Runs a command to completion; stdout and stderr apart.
+    public static func runSeparately(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:]
+    )
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let process = try prepare(name, arguments, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -110,12 +116,7 @@ public final class ChildProcess: @unchecked Sendable {
     ) throws -> (
         status: Int32, output: String
     ) {
-        let process = Process()
-        process.executableURL = try executable(name)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        let process = try prepare(name, arguments, environment: environment)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

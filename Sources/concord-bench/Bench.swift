@@ -1,6 +1,7 @@
 import ConcordCore
 import ConcordHTTP
 import ConcordHub
+import ConcordTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -30,33 +31,21 @@ enum HubBench {
     static let actionCount = ProcessInfo.processInfo.environment["CONCORD_BENCH_ACTIONS"].flatMap(Int.init) ?? 50_000
 
     static func run() async throws {
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-bench-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        var options = HubSetup.Options(dataDir: dir.path)
-        options.host = "127.0.0.1"
-        options.port = 0
-        options.hostnames = ["localhost"]
-        let setup = try await HubSetup.initialize(options, logger: logger)
-        var config = try HubConfig.load(file: setup.configFile, environment: [:])
-        config.limits.maxPullLimit = actionCount
-        let store = try HubStore(path: config.path(config.database), logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let services = try HubApp.buildServices(config: config, store: store, logger: logger) { continuation.yield($0) }
-        let group = ServiceGroup(services: services, logger: logger)
-        async let running: Void = group.run()
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { fatalError("hub did not start") }
+        try await withTestHub(configure: { $0.limits.maxPullLimit = actionCount }) { hub in
+            try await measure(hub)
+        }
+    }
 
+    static func measure(_ hub: TestHub) async throws {
+        let port = hub.port
         func client(_ token: String) -> HTTPClient {
             var c = HTTPClientConfiguration(
-                baseURL: "https://127.0.0.1:\(port)", caFile: setup.caFile, bearerToken: token)
+                baseURL: "https://127.0.0.1:\(port)", caFile: hub.caFile, bearerToken: token)
             c.proxy = ""
             c.requestTimeout = .seconds(600)
             return HTTPClient(c)
         }
-        let admin = client(setup.adminToken)
+        let admin = client(hub.adminToken)
         let police = try await addAgency(admin, "police")
         let _: PlanImportResponse = try await post(
             admin, "/v1/plans", PlanImportRequest(id: PlanID("bench"), title: "Bench"))
@@ -123,14 +112,10 @@ enum HubBench {
             if !page.more { break }
         }
         print("| pull, pages of 5,000 with decode | \(total) | | \(fmt((ContinuousClock.now - started).seconds)) |")
-        let dbSize =
-            (try? FileManager.default.attributesOfItem(atPath: config.path(config.database))[.size] as? Int) ?? 0
+        let database = hub.dir.appendingPathComponent("hub.sqlite").path
+        let dbSize = (try? FileManager.default.attributesOfItem(atPath: database)[.size] as? Int) ?? 0
         print("")
         print("database file after the run: \(dbSize / 1_048_576) MiB; peak RSS \(peakRSSMiB()) MiB")
-
-        await group.triggerGracefulShutdown()
-        try await running
-        try store.close()
     }
 
     static func ingest(_ client: HTTPClient, _ what: String, _ changes: [Change], batch: Int, fields: Int) async throws

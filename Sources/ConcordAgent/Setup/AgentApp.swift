@@ -117,20 +117,3 @@ public enum AgentApp {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + path
     }
 }
-
-/// Lets the systemd notifier wait until the control socket listens.
-actor ReadySignal {
-    private var status: String?
-    private var waiters: [CheckedContinuation<String, Never>] = []
-
-    func fire(_ status: String) {
-        self.status = status
-        for waiter in waiters { waiter.resume(returning: status) }
-        waiters = []
-    }
-
-    func wait() async -> String {
-        if let status { return status }
-        return await withCheckedContinuation { waiters.append($0) }
-    }
-}

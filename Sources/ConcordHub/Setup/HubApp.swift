@@ -111,23 +111,6 @@ struct FeedCloser: Service {
     }
 }
 
-/// Lets the systemd notifier wait until the server listens.
-actor ReadySignal {
-    private var status: String?
-    private var waiters: [CheckedContinuation<String, Never>] = []
-
-    func fire(_ status: String) {
-        self.status = status
-        for waiter in waiters { waiter.resume(returning: status) }
-        waiters = []
-    }
-
-    func wait() async -> String {
-        if let status { return status }
-        return await withCheckedContinuation { waiters.append($0) }
-    }
-}
-
 extension HubApp {
     /// What `check-config` checks: the TLS files load and the RAG schemes parse.
     public static func check(_ config: HubConfig) throws {

@@ -1,0 +1,19 @@
+/// Lets the systemd notifier wait until the service listens: fired once with the status
+/// line for `systemctl status`, awaited by `SystemdService`.
+public actor ReadySignal {
+    private var status: String?
+    private var waiters: [CheckedContinuation<String, Never>] = []
+
+    public init() {}
+
+    public func fire(_ status: String) {
+        self.status = status
+        for waiter in waiters { waiter.resume(returning: status) }
+        waiters = []
+    }
+
+    public func wait() async -> String {
+        if let status { return status }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+}
