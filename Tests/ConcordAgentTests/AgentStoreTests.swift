@@ -57,6 +57,30 @@ struct AgentStoreTests {
         }
     }
 
+    @Test func pullJournalledAsReceived_replaysToTheSameState() async throws {
+        try await withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("state").path
+            let response = pulled([hubRecord(), hubRecord("3.2")], cursor: 9)
+            var expected: AgentState?
+            do {
+                let store = try AgentStore(directory: path, agency: police, logger: logger)
+                try store.recordPull(response, raw: Array(try ConcordJSON.encode(response, pretty: false)), at: now)
+                try store.recordEdit(noteChange("x"))
+                try store.recordAnswers(
+                    [
+                        ChangeResult(
+                            id: store.state.pending[0].id, action: address("child-m/3.1"), outcome: .applied,
+                            revision: 2, seq: 10)
+                    ],
+                    at: now)
+                expected = store.state
+            }
+            let reopened = try AgentStore(directory: path, agency: police, logger: logger)
+            #expect(reopened.state == expected)
+            #expect(reopened.state.cursor == 9 && reopened.state.records.count == 2 && reopened.state.pending.isEmpty)
+        }
+    }
+
     @Test func tornLastLine_isDroppedWithALogLine_andTheStoreLoads() async throws {
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("state").path

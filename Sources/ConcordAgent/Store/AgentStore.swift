@@ -127,28 +127,54 @@ public final class AgentStore {
 
     /// Records a local edit durably (appended and fsynced) before it is acknowledged.
     public func recordEdit(_ change: Change) throws {
-        try append(.edit(change), sync: true)
+        var w = JSONWriter()
+        w.object { o in o.key("edit") { change.write(to: &$0) } }
+        try append(.edit(change), line: w.bytes, sync: true)
     }
 
     /// Records the hub's answers: the changes leave the queue, the answers are kept.
     public func recordAnswers(_ results: [ChangeResult], at time: Timestamp) throws {
-        try append(.answered(results, at: time), sync: true)
+        var w = JSONWriter()
+        w.object { o in
+            o.key("answered") { w in
+                w.object { o in
+                    o.key("at", time)
+                    o.key("results", array: results)
+                }
+            }
+        }
+        try append(.answered(results, at: time), line: w.bytes, sync: true)
     }
 
-    /// Records a pull: records, conflicts and the new cursor. Not fsynced: if lost, the
-    /// same records are pulled again from the older cursor.
-    public func recordPull(_ response: PullResponse, at time: Timestamp) throws {
-        try append(.pulled(response, at: time), sync: false)
+    /// Records a pull: records, conflicts and the new cursor. `raw`, the answer's JSON as
+    /// the hub sent it, is journalled as it is rather than encoded again. Not fsynced: if
+    /// lost, the same records are pulled again from the older cursor.
+    public func recordPull(_ response: PullResponse, raw: [UInt8]? = nil, at time: Timestamp) throws {
+        var line: [UInt8]?
+        if let raw, !raw.contains(0x0A), !raw.isEmpty {
+            var w = JSONWriter(capacity: raw.count + 64)
+            w.object { o in
+                o.key("pulled") { w in
+                    w.object { o in
+                        o.key("at", time)
+                        o.key("response") { $0.append(encoded: raw) }
+                    }
+                }
+            }
+            line = w.bytes
+        }
+        try append(.pulled(response, at: time), line: line, sync: false)
     }
 
     public func recordPlans(_ plans: [PlanSummary]) throws {
-        try append(.plans(plans), sync: false)
+        try append(.plans(plans), line: nil, sync: false)
     }
 
-    private func append(_ entry: JournalEntry, sync: Bool) throws {
-        var line = Array(try ConcordJSON.encode(entry, pretty: false))
-        line.append(0x0A)
-        try journal.append(line, sync: sync)
+    /// Appends one journal line (`line`, or the entry encoded) and applies the entry.
+    private func append(_ entry: JournalEntry, line: [UInt8]?, sync: Bool) throws {
+        var bytes = try line ?? Array(ConcordJSON.encode(entry, pretty: false))
+        bytes.append(0x0A)
+        try journal.append(bytes, sync: sync)
         state.apply(entry)
     }
 

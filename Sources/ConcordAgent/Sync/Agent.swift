@@ -139,8 +139,8 @@ public actor Agent {
         try store.compactIfNeeded()
     }
 
-    func pulled(_ response: PullResponse) throws {
-        try store.recordPull(response, at: clock())
+    func pulled(_ response: PullResponse, raw: [UInt8]? = nil) throws {
+        try store.recordPull(response, raw: raw, at: clock())
         pulledSinceStart += response.actions.count
         reachable()
         try store.compactIfNeeded()

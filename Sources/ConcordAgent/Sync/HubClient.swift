@@ -33,10 +33,15 @@ public struct HubClient: Sendable {
     }
 
     /// Long-polls for up to `wait` seconds; the request may take that long plus a margin.
-    public func pull(since: Int64, limit: Int = 1000, wait: Int = 0) async throws -> PullResponse {
-        try decode(
-            try await http.send(
-                "GET", "/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 30)))
+    /// Returns the answer and its JSON as received.
+    public func pull(
+        since: Int64, limit: Int = 1000, wait: Int = 0
+    ) async throws -> (
+        response: PullResponse, raw: [UInt8]
+    ) {
+        let answer = try await http.send(
+            "GET", "/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 30))
+        return (try decode(answer), answer.body)
     }
 
     public func plans() async throws -> [PlanSummary] {

@@ -70,8 +70,8 @@ public struct SyncService: Service {
                     needPlans = false
                 }
                 let cursor = await agent.state.cursor
-                let response = try await pullClient.pull(since: cursor, limit: 1000, wait: more ? 0 : wait)
-                try await agent.pulled(response)
+                let (response, raw) = try await pullClient.pull(since: cursor, limit: 1000, wait: more ? 0 : wait)
+                try await agent.pulled(response, raw: raw)
                 more = response.more
                 backoff.succeeded()
             } catch is CancellationError {
