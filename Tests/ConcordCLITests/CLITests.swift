@@ -147,6 +147,11 @@ struct CLITests {
             #expect(try decode(EditReceipt.self, r.out).action.evidence.contains { $0.summary == "MASH audit" })
             r = try concordctl(["note", "add", "child-m/3.1", "Discussed at the Performance subgroup"] + p.police)
             #expect(r.status == 0 && r.out.contains("note added"), "\(r.err)")
+            r = try concordctl(["note", "add", "child-m/3.1", "Figures checked", "--json"] + p.police)
+            #expect(try decode(EditReceipt.self, r.out).action.notes.count == 2)
+            r = try concordctl(
+                ["evidence", "add", "child-m/3.1", "--summary", "Monthly report", "--ref", "DOC-17"] + p.police)
+            #expect(r.status == 0 && r.out.contains("evidence added to child-m/3.1"), "\(r.err)")
             r = try concordctl(["update", "child-m/3.1", "--rag", "green", "--json"] + p.police)
             #expect(r.status == 0, "green is allowed once evidence is there: \(r.err)")
 
@@ -163,7 +168,7 @@ struct CLITests {
             var seen = false
             for _ in 0..<300 where !seen {
                 let csc = try concordctl(["show", "child-m/3.1", "--json"] + p.csc)
-                seen = (try? decode(ActionDetail.self, csc.out).action.notes.count) == 1
+                seen = (try? decode(ActionDetail.self, csc.out).action.notes.count) == 2
                 if !seen { try await Task.sleep(for: .milliseconds(20)) }
             }
             #expect(seen)
@@ -192,6 +197,8 @@ struct CLITests {
             #expect(r.status == 0 && r.out.contains("shown once"))
             r = try concordctl(["hub", "agencies", "revoke", "fire"] + p.admin)
             #expect(r.status == 0 && r.out.contains("revoked"))
+            r = try concordctl(["hub", "agencies", "revoke", "ambulance", "--json"] + p.admin)
+            #expect(try decode(AgencyInfo.self, r.out).activeTokens == 0)
             r = try concordctl(["hub", "agencies", "list", "--json"] + p.admin)
             #expect(try decode(AgencyList.self, r.out).agencies.first { $0.id.rawValue == "fire" }?.activeTokens == 0)
 
@@ -222,8 +229,10 @@ struct CLITests {
             r = try concordctl(["hub", "conflicts", "show", "\(id)", "--json"] + p.admin)
             #expect(try decode(ConflictRecord.self, r.out).status == .open)
             r = try concordctl(
-                ["hub", "resolve", "\(id)", "--take-agency", "--reason", "CSC leads the MASH"] + p.admin)
-            #expect(r.status == 0 && r.out.contains("resolved (take-agency)"), "\(r.out) \(r.err)")
+                ["hub", "resolve", "\(id)", "--take-agency", "--reason", "CSC leads the MASH", "--json"] + p.admin)
+            #expect(try decode(ResolveResponse.self, r.out).conflict.status == .resolved, "\(r.out) \(r.err)")
+            r = try concordctl(["hub", "resolve", "\(id)", "--keep-hub", "--reason", "again"] + p.admin)
+            #expect(r.status == 1 && r.err.contains("already resolved"), "\(r.err)")
 
             r = try concordctl(["hub", "history", "child-m/3.1"] + p.admin)
             #expect(r.status == 0 && r.out.contains("created") && r.out.contains("conflict"), "\(r.out)")
