@@ -173,13 +173,13 @@ _concordctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|actions|show|update|evidence|note|sync|conflicts|hub|help)
+    status|actions|show|update|evidence|note|sync|conflicts|problems|hub|help)
         # Offer subcommand argument completions
         "_concordctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status actions show update evidence note sync conflicts hub help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status actions show update evidence note sync conflicts problems hub help' -- "${cur}"))
         ;;
     esac
 }
@@ -381,6 +381,21 @@ _concordctl_sync() {
 }
 
 _concordctl_conflicts() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket)
+    __concordctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    esac
+}
+
+_concordctl_problems() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()

@@ -28,8 +28,13 @@ done
 root=${DESTDIR:-}
 tools=(concord-hub concord-agent concordctl)
 unitdir=$root/etc/systemd/system
-sysusersdir=$root$prefix/lib/sysusers.d
-tmpfilesdir=$root$prefix/lib/tmpfiles.d
+# systemd reads sysusers.d and tmpfiles.d from /usr/lib, /usr/local/lib and /etc only.
+case "$prefix" in
+  /usr|/usr/local) sysdir=$prefix/lib ;;
+  *) sysdir=/etc ;;
+esac
+sysusersdir=$root$sysdir/sysusers.d
+tmpfilesdir=$root$sysdir/tmpfiles.d
 mandir=$root$prefix/share/man/man1
 confdir=$root/etc/concord
 
@@ -94,11 +99,12 @@ Concord is installed in $root$prefix/bin, units in $unitdir.
 
 Next steps (docs/operations.md has the details):
   Hub host:
+    sudo install -d -o concord-hub -g concord-hub -m 0700 /var/lib/concord-hub
     sudo -u concord-hub concord-hub init --data-dir /var/lib/concord-hub --hostname hub.example.org
     sudo install -m 0600 /var/lib/concord-hub/tls/server-key.pem /etc/concord/credentials/hub-tls-key.pem
-    sudo cp /var/lib/concord-hub/hub.json /etc/concord/hub.json    # then edit if needed
+    sudo install -m 0644 /var/lib/concord-hub/hub.json /etc/concord/hub.json    # then edit if needed
     sudo systemctl enable --now concord-hub
-    concordctl hub agencies add police --name "Northshire Police" --hub https://hub.example.org:8443 \\
+    sudo concordctl hub agencies add police --name "Northshire Police" --hub https://hub.example.org:8443 \\
         --token-file /var/lib/concord-hub/admin.token --ca-file /var/lib/concord-hub/tls/ca.pem
   Agency host:
     put the agency's token in /etc/concord/credentials/agent-hub.token (0600) and the hub's CA in

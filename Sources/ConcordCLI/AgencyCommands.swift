@@ -54,9 +54,9 @@ struct Actions: AsyncParsableCommand {
 
     func run() async throws {
         var query: [String] = []
-        if let plan { query.append("plan=\(plan)") }
-        if let agency { query.append("agency=\(agency)") }
-        if let rag { query.append("rag=\(rag)") }
+        if let plan { query.append("plan=\(percentEncoded(plan))") }
+        if let agency { query.append("agency=\(percentEncoded(agency))") }
+        if let rag { query.append("rag=\(percentEncoded(rag))") }
         if overdue { query.append("overdue=true") }
         if mine { query.append("mine=true") }
         let list: ActionList = try await agent.client().get(
@@ -252,11 +252,35 @@ struct Sync: AsyncParsableCommand {
             let pushed = report.pushed > 0 ? "pushed \(report.pushed) change(s)" : "nothing left to push"
             let uploaded = report.pending == 0 ? "everything is uploaded" : "\(report.pending) still pending"
             print("synced: \(pushed), pulled \(report.pulled) record(s); \(uploaded)")
+        } else if let problem = report.problem, problem.contains("refused the token") {
+            throw UserError(
+                "\(problem); ask the business unit for a new token. \(report.pending) edit(s) are safe locally")
         } else {
             print(
                 "the hub is unreachable\(report.problem.map { " (\($0))" } ?? ""); \(report.pending) edit(s) are safe locally and will upload when it returns"
             )
         }
+    }
+}
+
+struct Problems: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Your changes the hub rejected or found in conflict, with the reasons (newest first).",
+        discussion: "Example: concordctl problems")
+    @OptionGroup var agent: AgentOptions
+
+    func run() async throws {
+        let list: ProblemList = try await agent.client().get("/v1/problems")
+        if agent.json { return try printJSON(list) }
+        var table = Table("CHANGE", "ACTION", "OUTCOME", "WHY")
+        table.maxWidth = 90
+        for p in list.problems {
+            let why =
+                p.reason ?? p.conflicts.map { "\($0.field) conflicts (conflict \($0.id))" }.joined(separator: "; ")
+            table.add(String(p.id.canonicalString.prefix(8)), p.action.description, p.outcome.rawValue, why)
+        }
+        print(table.rendered)
+        print("\(list.problems.count) change(s) not taken as sent")
     }
 }
 
@@ -291,4 +315,21 @@ extension String {
     func padding(_ width: Int) -> String {
         count >= width ? self + " " : self + String(repeating: " ", count: width - count)
     }
+}
+
+/// A query-string value with everything but unreserved characters percent-encoded.
+func percentEncoded(_ value: String) -> String {
+    var out = ""
+    for byte in value.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"):
+            out.append(Character(UnicodeScalar(byte)))
+        default:
+            let hex = Array("0123456789ABCDEF")
+            out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0xF)])"
+        }
+    }
+    return out
 }

@@ -100,7 +100,12 @@ public struct AgentOptions: ParsableArguments {
         var c = HTTPClientConfiguration(baseURL: "http://localhost", unixSocketPath: path)
         c.requestTimeout = .seconds(330)
         return APIClient(http: HTTPClient(c)) { _ in
-            "the Concord agent is not running (no answer on \(path)); start it with `systemctl start concord-agent`, or give --socket"
+            if access(path, F_OK) == 0 && access(path, R_OK | W_OK) != 0 {
+                return
+                    "you may not use the agent's socket \(path): ask for membership of its group (concord), then log in again"
+            }
+            return
+                "the Concord agent is not running (no answer on \(path)); start it with `systemctl start concord-agent`, or give --socket"
         }
     }
 }

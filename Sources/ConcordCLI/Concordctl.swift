@@ -25,7 +25,7 @@ public struct Concordctl: AsyncParsableCommand {
             """,
         subcommands: [
             Status.self, Actions.self, Show.self, Update.self, EvidenceCommand.self, NoteCommand.self, Sync.self,
-            Conflicts.self, Hub.self,
+            Conflicts.self, Problems.self, Hub.self,
         ])
 
     public init() {}

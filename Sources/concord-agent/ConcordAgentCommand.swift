@@ -104,6 +104,7 @@ struct CheckConfig: AsyncParsableCommand {
             let config = try location.load()
             _ = try config.readToken()
             _ = try AgentApp.loadSchemes(config)
+            try AgentApp.checkFiles(config)
             print("config OK: agency \(config.agency), hub \(config.hub), control socket \(config.socketPath)")
         } catch {
             throw fail("\(error)")

@@ -134,6 +134,8 @@ struct CLITests {
             // actions
             r = try concordctl(["actions", "--plan", "child-m", "--mine"] + p.police)
             #expect(r.status == 0 && r.out.contains("child-m/3.1") && !r.out.contains("child-m/2.1"), "\(r.out)")
+            r = try concordctl(["actions", "--agency", "Not An Id"] + p.police)
+            #expect(r.status == 1 && r.err.contains("agency id"), "\(r.err)")
             r = try concordctl(["actions", "--json", "--rag", "red"] + p.police)
             let reds = try decode(ActionList.self, r.out).actions
             #expect(!reds.isEmpty && reds.allSatisfy { $0.rag == "red" })
@@ -181,6 +183,10 @@ struct CLITests {
             let cscConflicts = try decode(ConflictList.self, try concordctl(["conflicts", "--json"] + p.csc).out)
             #expect(policeConflicts.conflicts.count + cscConflicts.conflicts.count == 1)
             let loser = policeConflicts.conflicts.isEmpty ? p.csc : p.police
+            r = try concordctl(["problems"] + loser)
+            #expect(r.status == 0 && r.out.contains("conflict") && r.out.contains("child-m/3.1"), "\(r.out)")
+            r = try concordctl(["problems", "--json"] + loser)
+            #expect(try decode(ProblemList.self, r.out).problems.map(\.outcome) == [.conflict])
             r = try concordctl(["conflicts"] + loser)
             #expect(r.status == 0 && r.out.contains("leadOfficer") && r.out.contains("1 open"), "\(r.out)")
         }
@@ -289,7 +295,7 @@ struct CLITests {
 struct HelpSnapshotTests {
     static let commands: [[String]] = [
         [], ["status"], ["actions"], ["show"], ["update"], ["evidence", "add"], ["note", "add"], ["sync"],
-        ["conflicts"], ["hub"], ["hub", "agencies"], ["hub", "agencies", "add"], ["hub", "import"],
+        ["conflicts"], ["problems"], ["hub"], ["hub", "agencies"], ["hub", "agencies", "add"], ["hub", "import"],
         ["hub", "conflicts"], ["hub", "resolve"], ["hub", "history"],
     ]
 

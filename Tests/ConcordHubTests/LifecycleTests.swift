@@ -94,6 +94,19 @@ struct LifecycleTests {
             let missing = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
             #expect(missing.status == 1)
             #expect(missing.output.contains("cannot read TLS certificate"))
+            // A key that is not the certificate's (from another hub's init).
+            for name in ["a", "b"] {
+                _ = try ChildProcess.run(
+                    "concord-hub", ["init", "--data-dir", dir.appendingPathComponent(name).path, "--port", "0"])
+            }
+            let mixed = """
+                {"formatVersion": 1, "tls": {"certificate": "\(dir.path)/a/tls/server.pem",
+                 "privateKey": "\(dir.path)/b/tls/server-key.pem"}}
+                """
+            try mixed.write(to: file, atomically: true, encoding: .utf8)
+            let mismatch = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
+            #expect(mismatch.status == 1)
+            #expect(mismatch.output.contains("does not fit the certificate"), "\(mismatch.output)")
             let noArgs = try ChildProcess.run("concord-hub", ["serve"])
             #expect(noArgs.status == 64 || noArgs.status == 2, "usage errors exit non-zero: \(noArgs.status)")
             #expect(noArgs.output.contains("--data-dir"))

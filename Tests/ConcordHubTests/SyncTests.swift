@@ -60,6 +60,17 @@ struct SyncTests {
         }
     }
 
+    @Test func cursorAheadOfTheHub_afterARestoreFromBackup_resyncsEverything() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            let csc = hub.client(tokens["csc"])
+            let latest = try await csc.pull().cursor
+            let resync = try await csc.pull(since: latest + 1000)
+            #expect(resync.actions.count == 14)
+            #expect(resync.cursor == latest)
+        }
+    }
+
     @Test func pull_pagesWithLimitAndLosesNothing() async throws {
         try await withTestHub { hub in
             let tokens = try await hub.seed()

@@ -51,7 +51,11 @@ struct ControlAPI {
         var actions = await agent.actions()
         let agency = agent.config.agency
         if let plan = q.get("plan") { actions = actions.filter { $0.plan.rawValue == plan } }
-        if let a = q.get("agency") { actions = actions.filter { $0.isPartner((try? AgencyID(a)) ?? agency) } }
+        if let a = q.get("agency") {
+            let id: AgencyID
+            do { id = try AgencyID(a) } catch { throw AgentError.badRequest(error.description) }
+            actions = actions.filter { $0.isPartner(id) }
+        }
         if let rag = q.get("rag") { actions = actions.filter { ($0.rag ?? "unrated") == rag } }
         if q.get("mine") == "true" { actions = actions.filter { $0.isPartner(agency) } }
         if q.get("overdue") == "true" {

@@ -29,6 +29,18 @@ public enum AgentApp {
         return http
     }
 
+    /// The CA and client certificate files the config names must be readable.
+    public static func checkFiles(_ config: AgentConfig) throws {
+        for (what, path) in [
+            ("CA file", config.caFile), ("client certificate", config.clientCertificate),
+            ("client key", config.clientKey),
+        ] {
+            if let path, try FileIO.read(path) == nil {
+                throw AgentError.config("\(what) \(path) does not exist")
+            }
+        }
+    }
+
     /// The RAG schemes of the config (plus the built-in one).
     public static func loadSchemes(_ config: AgentConfig) throws -> [RAGScheme] {
         guard let path = config.ragSchemes else { return [.standard] }

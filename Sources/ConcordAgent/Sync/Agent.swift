@@ -18,6 +18,8 @@ public actor Agent {
     let store: AgentStore
     public let config: AgentConfig
     let schemes: [String: RAGScheme]
+    /// Used when a plan's scheme is not known locally: the first of the config's schemes.
+    let defaultScheme: RAGScheme
     let logger: Logger
     let clock: @Sendable () -> Timestamp
     let notifier = SystemdNotifier()
@@ -38,6 +40,7 @@ public actor Agent {
         self.store = store
         self.config = config
         self.schemes = Dictionary(schemes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        defaultScheme = schemes.first ?? .standard
         self.logger = logger
         self.clock = clock
     }
@@ -107,7 +110,7 @@ public actor Agent {
         let change = Change(
             action: address, baseRevision: view.revision, fields: fields, append: append, reason: reason,
             madeAt: clock())
-        let scheme = schemeID.flatMap { schemes[$0] } ?? schemes.values.first ?? .standard
+        let scheme = schemeID.flatMap { schemes[$0] } ?? defaultScheme
         let check = merge(
             change, into: view, context: MergeContext(actor: agency, role: config.role, scheme: scheme, now: clock()))
         guard check.outcome != .rejected else { throw AgentError.invalid(check.violations) }
@@ -148,6 +151,7 @@ public actor Agent {
 
     func listedPlans(_ plans: [PlanSummary]) throws {
         if plans != store.state.plans.values.sorted(by: { $0.id < $1.id }) { try store.recordPlans(plans) }
+        reachable()
     }
 
     func unreachable(_ reason: String) {
@@ -191,7 +195,7 @@ public actor Agent {
         while ContinuousClock.now < deadline && !stopped {
             let s = store.state
             let target = s.answers.map(\.seq).max() ?? 0
-            if online && s.pending.isEmpty && s.cursor >= target { break }
+            if online && s.pending.isEmpty && s.cursor >= target && s.lastPull != nil { break }
             if !online && pushAttempts > attemptsBefore { break }
             try? await Task.sleep(for: .milliseconds(10))
         }

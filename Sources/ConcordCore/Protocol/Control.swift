@@ -12,7 +12,7 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var lastPull: Timestamp?
     public var pending: Int
     public var openConflicts: Int
-    /// Changes the hub rejected that the agency has not yet seen fixed (kept, never dropped).
+    /// Changes the hub rejected, kept so the agency sees them (never dropped); `concordctl problems` lists them.
     public var rejected: Int
     public var actions: Int
     public var cursor: Int64

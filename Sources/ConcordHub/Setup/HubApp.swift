@@ -66,6 +66,11 @@ public enum HubApp {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
+        do { _ = try NIOSSLContext(configuration: tls) } catch {
+            throw ConfigError(
+                "the TLS key \(keyPath) does not fit the certificate \(certificatePath) (\(error)); give the key of that certificate"
+            )
+        }
         return tls
     }
 

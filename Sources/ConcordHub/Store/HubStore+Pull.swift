@@ -32,8 +32,12 @@ extension HubStore {
 
     /// The records the principal may read that changed after `since` (at most `limit`, in
     /// change order), the next cursor, and the principal's conflict news in the same range.
-    public func pull(since: Int64, limit: Int, for principal: Principal) async throws -> PullPage {
+    public func pull(since requested: Int64, limit: Int, for principal: Principal) async throws -> PullPage {
         try await pool.read { db in
+            // A cursor ahead of the hub means the hub was restored from a backup: send
+            // everything again rather than silently skip what comes next.
+            let latest = try Self.sequence(db)
+            let since = requested > latest ? 0 : requested
             let rows: [Row]
             if principal.role == .agency {
                 rows = try Row.fetchAll(
@@ -50,7 +54,7 @@ extension HubStore {
             }
             let more = rows.count > limit
             let page = rows.prefix(limit)
-            let cursor: Int64 = more ? page.last!["seq"] : max(since, try Self.sequence(db))
+            let cursor: Int64 = more ? page.last!["seq"] : max(since, latest)
             let conflicts = try String.fetchAll(
                 db, sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id",
                 arguments: [principal.agency.rawValue, since, cursor])
