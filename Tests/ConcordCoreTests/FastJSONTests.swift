@@ -48,6 +48,14 @@ struct FastJSONTests {
         for _ in 0..<100 {
             let id = UUID()
             #expect(id.canonicalString == id.uuidString)
+            #expect(UUID(fast: id.uuidString) == id)
+            #expect(UUID(fast: id.uuidString.lowercased()) == id)
+        }
+        for bad in [
+            "", "6F1C9A64-6E1E-4B5A-9F37-3C1D2B7A9E1", "6F1C9A64-6E1E-4B5A-9F37-3C1D2B7A9E100",
+            "6F1C9A64x6E1E-4B5A-9F37-3C1D2B7A9E10", "6F1C9A64-6E1E-4B5A-9F37-3C1D2B7A9E1G",
+        ] {
+            #expect(UUID(fast: bad) == nil, "\(bad)")
         }
     }
 

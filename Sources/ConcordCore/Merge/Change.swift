@@ -127,7 +127,12 @@ public struct Change: Hashable, Codable, Sendable, Identifiable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decode(UUID.self, forKey: .id)
+        let idText = try c.decode(String.self, forKey: .id)
+        guard let id = UUID(fast: idText) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .id, in: c, debugDescription: "'\(idText.prefix(40))' is not a UUID (8-4-4-4-12 hex digits)")
+        }
+        self.id = id
         action = try c.decode(ActionAddress.self, forKey: .action)
         baseRevision = try c.decodeIfPresent(Int64.self, forKey: .baseRevision) ?? 0
         create = try c.decodeIfPresent(Bool.self, forKey: .create) ?? false

@@ -121,9 +121,9 @@ struct PushBatch {
 
     /// Like `apply`, also returning the result's JSON as stored.
     mutating func applyEncoded(_ change: Change) throws -> (result: ChangeResult, json: String) {
+        let changeID = change.id.canonicalString
         if let stored = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT agency_id, result FROM changes WHERE id = ?"),
-            arguments: [change.id.canonicalString])
+            try db.cachedStatement(sql: "SELECT agency_id, result FROM changes WHERE id = ?"), arguments: [changeID])
         {
             let agency: String = stored["agency_id"]
             if agency == principal.agency.rawValue {
@@ -193,7 +193,7 @@ struct PushBatch {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                changeSeq, change.id.canonicalString, principal.agency.rawValue, change.action.plan.rawValue,
+                changeSeq, changeID, principal.agency.rawValue, change.action.plan.rawValue,
                 change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
                 String(decoding: change.fastJSON, as: UTF8.self), resultJSON,
             ])
