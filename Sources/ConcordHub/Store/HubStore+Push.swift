@@ -40,14 +40,21 @@ extension HubStore {
             return (results, json.bytes, batch.seq)
         }
         await feed.publish(seq)
+        var counts: [Outcome: Int] = [:]
         for r in results {
-            logger.info(
-                "change applied",
+            counts[r.outcome, default: 0] += 1
+            logger.debug(
+                "change",
                 metadata: [
-                    "change": "\(r.id)", "action": "\(r.action)", "agency": "\(principal.agency)",
-                    "outcome": "\(r.outcome.rawValue)", "seq": "\(r.seq)",
+                    "change": "\(r.id)", "action": "\(r.action)", "outcome": "\(r.outcome.rawValue)", "seq": "\(r.seq)",
                 ])
         }
+        logger.info(
+            "push",
+            metadata: [
+                "agency": "\(principal.agency)", "changes": "\(results.count)",
+                "outcomes": "\(Outcome.allCases.compactMap { o in counts[o].map { "\(o.rawValue)=\($0)" } }.joined(separator: ","))",
+            ])
         return (results, json)
     }
 }
