@@ -54,11 +54,13 @@ if $uninstall; then
 fi
 
 if [[ -z "$bin_dir" ]]; then
-  echo "Building release binaries (a few minutes the first time)..."
-  swift build -c release --product concord-hub >/dev/null
-  swift build -c release --product concord-agent >/dev/null
-  swift build -c release --product concordctl >/dev/null
-  bin_dir=$(swift build -c release --show-bin-path)
+  # The Swift standard library and Foundation are linked in, so hosts need no Swift
+  # toolchain (only Debian's libcurl4 and libsqlite3-0); a separate build folder keeps these
+  # flags from rebuilding the developer's .build.
+  echo "Building release binaries (several minutes the first time)..."
+  flags=(-c release --static-swift-stdlib --scratch-path .build-install)
+  for t in "${tools[@]}"; do swift build "${flags[@]}" --product "$t" >/dev/null; done
+  bin_dir=$(swift build "${flags[@]}" --show-bin-path)
 fi
 for t in "${tools[@]}"; do
   [[ -x "$bin_dir/$t" ]] || { echo "install.sh: $bin_dir/$t is missing; build first or give --bin-dir" >&2; exit 1; }
