@@ -184,6 +184,14 @@ public actor Agent {
         return urgent
     }
 
+    /// Nothing pending, at least one pull done, and the cursor past this agency's last
+    /// answered change. (A function, so no copy of the state lives across the caller's
+    /// sleep: a live copy would make every pull copy the whole store.)
+    private func caughtUp() -> Bool {
+        let s = store.state
+        return s.pending.isEmpty && s.lastPull != nil && s.cursor >= (s.answers.map(\.seq).max() ?? 0)
+    }
+
     /// Pushes now and waits, up to `timeout`, until nothing is pending and a pull has
     /// caught up with this agency's last answered change — or a push attempt found the hub
     /// unreachable.
@@ -193,9 +201,7 @@ public actor Agent {
         wakePush?.yield()
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline && !stopped {
-            let s = store.state
-            let target = s.answers.map(\.seq).max() ?? 0
-            if online && s.pending.isEmpty && s.cursor >= target && s.lastPull != nil { break }
+            if online && caughtUp() { break }
             if !online && pushAttempts > attemptsBefore { break }
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -53,7 +53,8 @@ extension HubStore {
             "push",
             metadata: [
                 "agency": "\(principal.agency)", "changes": "\(results.count)",
-                "outcomes": "\(Outcome.allCases.compactMap { o in counts[o].map { "\(o.rawValue)=\($0)" } }.joined(separator: ","))",
+                "outcomes":
+                    "\(Outcome.allCases.compactMap { o in counts[o].map { "\(o.rawValue)=\($0)" } }.joined(separator: ","))",
             ])
         return (results, json)
     }
