@@ -49,12 +49,12 @@ extension HubStore {
                     "change": "\(r.id)", "action": "\(r.action)", "outcome": "\(r.outcome.rawValue)", "seq": "\(r.seq)",
                 ])
         }
+        let outcomes = Outcome.allCases.compactMap { o in counts[o].map { "\(o.rawValue)=\($0)" } }
         logger.info(
             "push",
             metadata: [
                 "agency": "\(principal.agency)", "changes": "\(results.count)",
-                "outcomes":
-                    "\(Outcome.allCases.compactMap { o in counts[o].map { "\(o.rawValue)=\($0)" } }.joined(separator: ","))",
+                "outcomes": "\(outcomes.joined(separator: ","))",
             ])
         return (results, json)
     }
