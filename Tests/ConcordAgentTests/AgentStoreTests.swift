@@ -213,6 +213,25 @@ struct AgentStoreTests {
     }
 }
 
+@Suite("Agent configuration")
+struct AgentConfigTests {
+    @Test func shippedExampleConfig_parsesWithItsComments() throws {
+        let config = try AgentConfig.load(
+            file: repoRoot.appendingPathComponent("config/agent.example.json").path, environment: [:])
+        #expect(config.agency.rawValue == "police" && config.socketPath == "/run/concord-agent/control.sock")
+    }
+
+    @Test func unknownKey_isRefusedNamingIt() async throws {
+        try await withTemporaryDirectory { dir in
+            let file = dir.appendingPathComponent("agent.json")
+            try #"{"hub": "https://hub.example:8443", "agency": "police", "pullWaitSecond": 5}"#.write(
+                to: file, atomically: true, encoding: .utf8)
+            let error = #expect(throws: AgentError.self) { try AgentConfig.load(file: file.path, environment: [:]) }
+            #expect(error?.description.contains("unknown key 'pullWaitSecond'") == true, "\(error.map { "\($0)" } ?? "")")
+        }
+    }
+}
+
 @Suite("Backoff")
 struct BackoffTests {
     @Test func delaysDoubleFromOneSecondToFiveMinutes_withJitterInTheUpperHalf() {

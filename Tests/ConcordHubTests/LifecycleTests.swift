@@ -5,6 +5,8 @@ import Foundation
 import GRDB
 import Testing
 
+@testable import ConcordHub
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -81,6 +83,13 @@ struct LifecycleTests {
         }
     }
 
+    @Test func shippedExampleConfig_parsesWithItsComments() throws {
+        let config = try HubConfig.load(
+            file: repoRoot.appendingPathComponent("config/hub.example.json").path, environment: [:])
+        #expect(config.port == 8443 && config.dataDir == "/var/lib/concord-hub")
+        #expect(config.limits.maxBatch == 10_000)
+    }
+
     @Test func badConfig_failsWithOneClearLine() async throws {
         try await withTemporaryDirectory { dir in
             let file = dir.appendingPathComponent("hub.json")
@@ -107,6 +116,11 @@ struct LifecycleTests {
             let mismatch = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
             #expect(mismatch.status == 1)
             #expect(mismatch.output.contains("does not fit the certificate"), "\(mismatch.output)")
+            try #"{"formatVersion": 1, "prot": 8443, "tls": {"certificate": "a", "privateKey": "b"}}"#.write(
+                to: file, atomically: true, encoding: .utf8)
+            let typo = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
+            #expect(typo.status == 1)
+            #expect(typo.output.contains("unknown key 'prot' in the hub config"), "\(typo.output)")
             let noArgs = try ChildProcess.run("concord-hub", ["serve"])
             #expect(noArgs.status == 64 || noArgs.status == 2, "usage errors exit non-zero: \(noArgs.status)")
             #expect(noArgs.output.contains("--data-dir"))

@@ -56,6 +56,13 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try ConcordJSON.rejectUnknownKeys(
+            in: decoder,
+            known: [
+                "formatVersion", "stateDir", "hub", "agency", "role", "tokenFile", "caFile", "clientCertificate",
+                "clientKey", "socket", "proxy", "connectTimeoutSeconds", "requestTimeoutSeconds", "pullWaitSeconds",
+                "pushBatch", "ragSchemes", "logLevel",
+            ], what: "the agent config")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try c.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1
         guard formatVersion == Self.currentFormatVersion else {

@@ -34,6 +34,31 @@ public enum ConcordJSON {
         return Data(lines.joined(separator: "\n").utf8)
     }
 
+    /// Any key, to list the keys an object actually has.
+    public struct AnyKey: CodingKey {
+        public var stringValue: String
+        public var intValue: Int? { nil }
+        public init(stringValue: String) { self.stringValue = stringValue }
+        public init?(intValue: Int) { nil }
+    }
+
+    /// Refuses keys a configuration object does not know (a typo would otherwise be ignored
+    /// silently), naming the unknown key and the known ones.
+    public static func rejectUnknownKeys(
+        in decoder: any Decoder, known: some Sequence<String>, what: String
+    ) throws {
+        let known = Set(known)
+        let present = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+        if let unknown = present.sorted().first(where: { !known.contains($0) }) {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "unknown key '\(unknown.prefix(40))' in \(what); the keys are \(known.sorted().joined(separator: ", "))"
+                ))
+        }
+    }
+
     /// A decoding error in one line a person can act on: where in the document, and what.
     public static func explain(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return String(describing: error) }

@@ -38,6 +38,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
         public init() {}
 
         public init(from decoder: any Decoder) throws {
+            try ConcordJSON.rejectUnknownKeys(
+                in: decoder, known: ["maxBodyBytes", "maxBatch", "maxPullLimit", "maxWaitSeconds"], what: "limits")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Limits()
             maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
@@ -68,6 +70,12 @@ public struct HubConfig: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try ConcordJSON.rejectUnknownKeys(
+            in: decoder,
+            known: [
+                "formatVersion", "dataDir", "host", "port", "database", "tls", "ragSchemes", "limits", "logLevel",
+                "portFile",
+            ], what: "the hub config")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try c.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1
         guard formatVersion == HubConfig.currentFormatVersion else {
