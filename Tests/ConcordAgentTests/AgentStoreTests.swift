@@ -227,7 +227,8 @@ struct AgentConfigTests {
             try #"{"hub": "https://hub.example:8443", "agency": "police", "pullWaitSecond": 5}"#.write(
                 to: file, atomically: true, encoding: .utf8)
             let error = #expect(throws: AgentError.self) { try AgentConfig.load(file: file.path, environment: [:]) }
-            #expect(error?.description.contains("unknown key 'pullWaitSecond'") == true, "\(error.map { "\($0)" } ?? "")")
+            #expect(
+                error?.description.contains("unknown key 'pullWaitSecond'") == true, "\(error.map { "\($0)" } ?? "")")
         }
     }
 }
