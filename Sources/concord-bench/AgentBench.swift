@@ -69,6 +69,16 @@ enum AgentBench {
 
     static var binDir: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
 
+    /// User plus system CPU seconds a process has used.
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     static func rssMiB(_ pid: Int32) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
@@ -160,6 +170,7 @@ enum AgentBench {
             let a = agents[0].1, b = agents[count - 1].1
             try await Task.sleep(for: .seconds(2))
             var times: [Double] = []
+            let hubBefore = cpuSeconds(getpid()), agentsBefore = agents.map { cpuSeconds($0.0.pid) }.reduce(0, +)
             for i in 0..<200 {
                 let ref = "1.\(i % 100 + 1)"
                 let value = "Propagated \(i)"
@@ -181,7 +192,12 @@ enum AgentBench {
                 times.append((arrived - acknowledged).seconds * 1000)
                 try await Task.sleep(for: .milliseconds(20))
             }
+            let hubCPU = cpuSeconds(getpid()) - hubBefore
+            let agentCPU = agents.map { cpuSeconds($0.0.pid) }.reduce(0, +) - agentsBefore
             times.sort()
+            print(
+                "CPU per edit: hub and bench process \(HubBench.fmt(hubCPU / 200 * 1000)) ms, all agents \(HubBench.fmt(agentCPU / 200 * 1000)) ms"
+            )
             print("| agents connected | edits | p50 ms | p90 ms | p99 ms | max ms |")
             print("| ---: | ---: | ---: | ---: | ---: | ---: |")
             print(

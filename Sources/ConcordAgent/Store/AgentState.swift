@@ -64,9 +64,18 @@ public struct AgentState: Sendable, Equatable {
             trimAnswers()
             lastPush = at
         case .pulled(let response, let at):
-            for action in response.actions { records[action.address] = action }
+            if response.reset == true {
+                // The hub was restored to an earlier state: take its records as they are now.
+                records = [:]
+                cursor = response.cursor
+            } else {
+                cursor = max(cursor, response.cursor)
+            }
+            for action in response.actions {
+                // Two pulls may overlap (a long-poll and a sync-now); never go back a revision.
+                if (records[action.address]?.revision ?? -1) <= action.revision { records[action.address] = action }
+            }
             for conflict in response.conflicts { conflicts[conflict.id] = conflict }
-            cursor = max(cursor, response.cursor)
             lastPull = at
         case .plans(let list):
             plans = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { $1 })

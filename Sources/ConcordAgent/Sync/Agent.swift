@@ -31,6 +31,8 @@ public actor Agent {
     private var wakePush: AsyncStream<Void>.Continuation?
     private var pushAttempts = 0
     private var urgent = false
+    private var pullsCompleted = 0
+    private var syncRequested = false
     private var stopped = false
 
     public init(
@@ -145,6 +147,7 @@ public actor Agent {
     func pulled(_ response: PullResponse, raw: [UInt8]? = nil) throws {
         try store.recordPull(response, raw: raw, at: clock())
         pulledSinceStart += response.actions.count
+        pullsCompleted += 1
         reachable()
         try store.compactIfNeeded()
     }
@@ -178,6 +181,15 @@ public actor Agent {
     /// Sync has stopped (shutdown): waiting `syncNow` calls return at once.
     func stopping() { stopped = true }
 
+    /// Whether a sync-now is waiting for a pull of its own (taken by the push loop, which
+    /// then pulls at once rather than leaving it to the long-poll).
+    func takeSyncRequest() -> Bool {
+        defer { syncRequested = false }
+        return syncRequested
+    }
+
+    var cursor: Int64 { store.state.cursor }
+
     /// Whether a sync was asked for since the last call (cuts a backoff pause short).
     func takeUrgent() -> Bool {
         defer { urgent = false }
@@ -192,16 +204,18 @@ public actor Agent {
         return s.pending.isEmpty && s.lastPull != nil && s.cursor >= (s.answers.map(\.seq).max() ?? 0)
     }
 
-    /// Pushes now and waits, up to `timeout`, until nothing is pending and a pull has
-    /// caught up with this agency's last answered change — or a push attempt found the hub
-    /// unreachable.
+    /// Pushes now, pulls at once, and waits, up to `timeout`, until nothing is pending and
+    /// a pull made after the request has caught up with this agency's last answered change —
+    /// or an attempt found the hub unreachable.
     public func syncNow(timeout: Duration) async -> SyncReport {
         let pushedBefore = pushedSinceStart, pulledBefore = pulledSinceStart, attemptsBefore = pushAttempts
+        let pullsBefore = pullsCompleted
         urgent = true
+        syncRequested = true
         wakePush?.yield()
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline && !stopped {
-            if online && caughtUp() { break }
+            if online && pullsCompleted > pullsBefore && caughtUp() { break }
             if !online && pushAttempts > attemptsBefore { break }
             try? await Task.sleep(for: .milliseconds(10))
         }

@@ -40,6 +40,10 @@ public struct SyncService: Service {
         while !Task.isCancelled {
             let batch = await agent.nextBatch()
             if batch.isEmpty {
+                if await agent.takeSyncRequest() {
+                    await pullNow()
+                    continue
+                }
                 guard await iterator.next() != nil else { return }
                 continue
             }
@@ -55,6 +59,24 @@ public struct SyncService: Service {
                 await agent.attempted()
                 await pause(backoff.failed(unit: Double.random(in: 0..<1)))
             }
+        }
+    }
+
+    /// A sync-now's own pull, on the push connection (the pull connection is held by the
+    /// long-poll): everything new, right away.
+    func pullNow() async {
+        do {
+            var more = true
+            while more {
+                let (response, raw) = try await pushClient.pull(since: await agent.cursor, limit: 1000, wait: 0)
+                try await agent.pulled(response, raw: raw)
+                more = response.more
+            }
+        } catch is CancellationError {
+            return
+        } catch {
+            await agent.unreachable(Self.describe(error))
+            await agent.attempted()
         }
     }
 

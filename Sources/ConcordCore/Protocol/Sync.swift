@@ -80,12 +80,16 @@ public struct PullResponse: Codable, Sendable, Hashable {
     public var more: Bool
     /// This agency's conflicts that were recorded or resolved after `since`.
     public var conflicts: [ConflictRecord]
+    /// `since` was ahead of the hub (the hub was restored from a backup): this answer starts
+    /// again from the beginning, and the agent replaces what it had. Absent means false.
+    public var reset: Bool?
 
-    public init(actions: [Action], cursor: Int64, more: Bool, conflicts: [ConflictRecord]) {
+    public init(actions: [Action], cursor: Int64, more: Bool, conflicts: [ConflictRecord], reset: Bool? = nil) {
         self.actions = actions
         self.cursor = cursor
         self.more = more
         self.conflicts = conflicts
+        self.reset = reset
     }
 }
 

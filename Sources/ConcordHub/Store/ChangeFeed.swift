@@ -14,6 +14,9 @@ public actor ChangeFeed {
     /// The number of requests waiting now (a metric).
     public var waiting: Int { waiters.count }
 
+    /// Nothing was published after `seq`.
+    public func isCaughtUp(_ seq: Int64) -> Bool { seq == latest }
+
     /// The hub is shutting down.
     public var isClosed: Bool { closed }
 

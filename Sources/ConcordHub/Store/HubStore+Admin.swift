@@ -39,6 +39,7 @@ extension HubStore {
             }
             try Self.insertToken(db, token: token, agency: agency, now: now)
         }
+        tokens.forgetAll()
         logger.notice("token issued", metadata: ["agency": "\(agency)", "revokedOthers": "\(revokingOthers)"])
         return IssuedToken(agency: try await agencyInfo(agency), token: token)
     }
@@ -54,6 +55,7 @@ extension HubStore {
                 arguments: [now.millisecondsSinceEpoch, agency.rawValue])
             return db.changesCount
         }
+        tokens.forgetAll()
         logger.notice("tokens revoked", metadata: ["agency": "\(agency)", "count": "\(count)"])
         return count
     }
@@ -71,9 +73,15 @@ extension HubStore {
     }
 
     /// The principal a bearer token stands for, or `nil` for an unknown or revoked token.
+    ///
+    /// Answers are remembered for a few seconds (``TokenCache``): every long-poll
+    /// re-authenticates, and fifty agencies re-poll after every change. Revoking through the
+    /// hub forgets them at once; a revocation made on the database by the command line
+    /// while the hub runs takes effect within ``TokenCache/lifetime``.
     public func authenticate(token: String) async throws -> Principal? {
         let hash = Tokens.hash(token)
-        return try await pool.read { db in
+        if let known = tokens.lookup(hash) { return known }
+        let principal = try await pool.read { db -> Principal? in
             guard
                 let row = try Row.fetchOne(
                     db,
@@ -87,6 +95,8 @@ extension HubStore {
             }
             return Principal(agency: id, role: role)
         }
+        if let principal { tokens.remember(hash, principal) }
+        return principal
     }
 
     static func insertToken(_ db: Database, token: String, agency: AgencyID, now: Timestamp) throws {

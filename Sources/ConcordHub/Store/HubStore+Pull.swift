@@ -10,6 +10,8 @@ extension HubStore {
         public var conflicts: [String]
         public var cursor: Int64
         public var more: Bool
+        /// The caller's cursor was ahead of the hub: this page starts again from the beginning.
+        public var reset = false
 
         public var isEmpty: Bool { records.isEmpty && conflicts.isEmpty }
 
@@ -21,6 +23,7 @@ extension HubStore {
                 o.key("conflicts") { $0.array(conflicts) { w, c in w.append(encoded: c.utf8) } }
                 o.key("cursor", int: cursor)
                 o.key("more", bool: more)
+                if reset { o.key("reset", bool: true) }
             }
             return w.bytes
         }
@@ -58,7 +61,9 @@ extension HubStore {
             let conflicts = try String.fetchAll(
                 db, sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id",
                 arguments: [principal.agency.rawValue, since, cursor])
-            return PullPage(records: page.map { $0["record"] }, conflicts: conflicts, cursor: cursor, more: more)
+            return PullPage(
+                records: page.map { $0["record"] }, conflicts: conflicts, cursor: cursor, more: more,
+                reset: requested > latest)
         }
     }
 
@@ -66,6 +71,11 @@ extension HubStore {
     /// for a change the principal can see.
     public func pull(since: Int64, limit: Int, wait: Duration, for principal: Principal) async throws -> PullPage {
         let deadline = ContinuousClock.now.advanced(by: wait)
+        // Nothing is newer than `since` (the usual re-poll right after an answer): wait
+        // first instead of asking the database for what the feed already knows is nothing.
+        if wait > .zero, await feed.isCaughtUp(since) {
+            await feed.wait(beyond: since, timeout: ContinuousClock.now.duration(to: deadline))
+        }
         var page = try await pull(since: since, limit: limit, for: principal)
         while page.isEmpty && !Task.isCancelled {
             let left = ContinuousClock.now.duration(to: deadline)

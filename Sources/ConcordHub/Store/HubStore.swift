@@ -27,6 +27,8 @@ public final class HubStore: Sendable {
     public let feed: ChangeFeed
     /// Decoded records as committed, so a push does not decode a record it touched before.
     let records = RecordCache()
+    /// Recently authenticated tokens.
+    let tokens = TokenCache()
 
     /// Opens (creating if needed) the database at `path`.
     public init(
@@ -132,4 +134,30 @@ final class RecordCache: Sendable {
     }
 
     func clear() { storage.withLock { $0.removeAll() } }
+}
+
+/// Token hashes recently found valid, each remembered for `lifetime`.
+final class TokenCache: Sendable {
+    static let lifetime: Duration = .seconds(5)
+    private let storage = Mutex<[Data: (principal: Principal, until: ContinuousClock.Instant)]>([:])
+
+    func lookup(_ hash: Data) -> Principal? {
+        storage.withLock { cache in
+            guard let entry = cache[hash] else { return nil }
+            if entry.until < .now {
+                cache[hash] = nil
+                return nil
+            }
+            return entry.principal
+        }
+    }
+
+    func remember(_ hash: Data, _ principal: Principal) {
+        storage.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }
+            cache[hash] = (principal, .now + Self.lifetime)
+        }
+    }
+
+    func forgetAll() { storage.withLock { $0.removeAll() } }
 }
