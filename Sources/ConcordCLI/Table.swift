@@ -1,3 +1,5 @@
+import ConcordCore
+
 /// A plain-text table: columns padded to their widest cell, long cells cut with "…".
 struct Table {
     var headers: [String]
@@ -23,13 +25,5 @@ struct Table {
                 i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for ch in self { if ch == target { out += replacement } else { out.append(ch) } }
-        return out
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// A real binary of this package started as a child process, logging to a file, always
 /// stopped by the test that started it.
 public final class ChildProcess: @unchecked Sendable {
-    public let process = Process()
+    public let process: Process
     public let logFile: URL
 
     /// The folder holding the built executables: `CONCORD_BIN_DIR`, or next to the test bundle.
@@ -32,12 +32,8 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     public init(_ name: String, _ arguments: [String], environment: [String: String] = [:], logFile: URL) throws {
-        process.executableURL = try Self.executable(name)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFY_SOCKET"] = nil
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
+        // Not under systemd, whatever the test runner's environment says.
+        process = try Self.prepare(name, arguments, environment: ["NOTIFY_SOCKET": ""].merging(environment) { $1 })
         _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
         handle.seekToEndOfFile()

@@ -125,7 +125,7 @@ public enum CSV {
 
 extension String {
     /// Every occurrence of `target` replaced (kept here so the core needs no Foundation).
-    func replacingAll(_ target: Character, with replacement: String) -> String {
+    public func replacingAll(_ target: Character, with replacement: String) -> String {
         var out = ""
         out.reserveCapacity(utf8.count + 8)
         for ch in self {
