@@ -37,7 +37,14 @@ struct AgentSyncTests {
                 if !seen { try await Task.sleep(for: .milliseconds(10)) }
             }
             #expect(seen, "csc's agent never saw police's edit")
-            #expect(try await policeAgent.status().everythingUploaded)
+            // The hub wakes csc's long-poll as it commits, so csc can see the edit a moment
+            // before police's agent has read the hub's answer: wait for the acknowledgement.
+            var uploaded = false
+            for _ in 0..<500 where !uploaded {
+                uploaded = try await policeAgent.status().everythingUploaded
+                if !uploaded { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(uploaded, "police's agent never had its edit acknowledged")
 
             // Crossing edits: both change the lead officer from the same value, offline from each other.
             let base = try await cscAgent.detail("child-m/3.1").action.leadOfficer
