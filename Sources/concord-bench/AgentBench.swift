@@ -161,6 +161,7 @@ enum AgentBench {
     /// with `CONCORD_BENCH_AGENTS` (default 50) agents connected.
     static func propagation() async throws {
         let count = ProcessInfo.processInfo.environment["CONCORD_BENCH_AGENTS"].flatMap(Int.init) ?? 50
+        let edits = ProcessInfo.processInfo.environment["CONCORD_BENCH_EDITS"].flatMap(Int.init) ?? 200
         try await withHub(agencies: count, actions: 100) { hub, tokens in
             let dir = temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: dir) }
@@ -168,20 +169,25 @@ enum AgentBench {
             defer { for (p, _) in agents { p.signal(SIGKILL) } }
             for i in 0..<count { agents.append(try await startAgent(hub, dir, index: i, token: tokens[i])) }
             let a = agents[0].1, b = agents[count - 1].1
+            let watch = try DirectoryWatch(dir.appendingPathComponent("agent\(count - 1)").path)
             try await Task.sleep(for: .seconds(2))
             var times: [Double] = []
             let hubBefore = cpuSeconds(getpid()), agentsBefore = agents.map { cpuSeconds($0.0.pid) }.reduce(0, +)
-            for i in 0..<200 {
+            for i in 0..<edits {
                 let ref = "1.\(i % 100 + 1)"
                 let value = "Propagated \(i)"
                 let before: AgentStatus = try await b.get("/v1/status")
+                watch.drain()
                 let started = ContinuousClock.now
                 let _: EditReceipt = try await a.post(
                     "/v1/actions/bench/\(ref)", UpdateRequest(set: ["progress": .text(value)]))
                 let acknowledged = ContinuousClock.now
-                // B's cursor moves when it has pulled the edit (only A edits); polling its
-                // status is cheap, so the polling does not slow the agents being measured.
+                // B's cursor moves when it has pulled the edit (only A edits). B journals a
+                // pulled answer before it applies it, so the bench asks B's control API only
+                // when B's state directory changes: polling B in a loop would take CPU from
+                // the very agents being measured.
                 while true {
+                    await watch.wait(milliseconds: 50)
                     let status: AgentStatus = try await b.get("/v1/status")
                     if status.cursor > before.cursor { break }
                     if ContinuousClock.now - started > .seconds(10) { fatalError("edit \(i) never arrived") }
@@ -196,7 +202,7 @@ enum AgentBench {
             let agentCPU = agents.map { cpuSeconds($0.0.pid) }.reduce(0, +) - agentsBefore
             times.sort()
             print(
-                "CPU per edit: hub and bench process \(HubBench.fmt(hubCPU / 200 * 1000)) ms, all agents \(HubBench.fmt(agentCPU / 200 * 1000)) ms"
+                "CPU per edit: hub and bench process \(HubBench.fmt(hubCPU / Double(edits) * 1000)) ms, all agents \(HubBench.fmt(agentCPU / Double(edits) * 1000)) ms"
             )
             print("| agents connected | edits | p50 ms | p90 ms | p99 ms | max ms |")
             print("| ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -207,5 +213,39 @@ enum AgentBench {
             print("agent RSS while connected: median \(HubBench.fmt(rss.sorted()[rss.count / 2])) MiB")
             for (p, _) in agents { p.signal(SIGTERM) }
         }
+    }
+}
+
+/// Changes to the files of one directory, through inotify.
+final class DirectoryWatch: Sendable {
+    private let fd: Int32
+
+    init(_ path: String) throws {
+        fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard fd >= 0, inotify_add_watch(fd, path, UInt32(IN_MODIFY | IN_MOVED_TO | IN_CREATE)) >= 0 else {
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Forgets the changes seen so far.
+    func drain() {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while read(fd, &buffer, buffer.count) > 0 {}
+    }
+
+    /// Returns when a file in the directory changes (at once if one has changed since the
+    /// last drain), or after `milliseconds`.
+    func wait(milliseconds: Int32) async {
+        let fd = self.fd
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                _ = poll(&p, 1, milliseconds)
+                done.resume()
+            }
+        }
+        drain()
     }
 }

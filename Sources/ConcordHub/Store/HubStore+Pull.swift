@@ -44,22 +44,23 @@ extension HubStore {
             let rows: [Row]
             if principal.role == .agency {
                 rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT seq, record FROM actions
-                        WHERE seq > ? AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?)
-                        ORDER BY seq LIMIT ?
-                        """, arguments: [since, principal.agency.rawValue, limit + 1])
+                    db.cachedStatement(
+                        sql: """
+                            SELECT seq, record FROM actions
+                            WHERE seq > ? AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?)
+                            ORDER BY seq LIMIT ?
+                            """), arguments: [since, principal.agency.rawValue, limit + 1])
             } else {
                 rows = try Row.fetchAll(
-                    db, sql: "SELECT seq, record FROM actions WHERE seq > ? ORDER BY seq LIMIT ?",
+                    db.cachedStatement(sql: "SELECT seq, record FROM actions WHERE seq > ? ORDER BY seq LIMIT ?"),
                     arguments: [since, limit + 1])
             }
             let more = rows.count > limit
             let page = rows.prefix(limit)
             let cursor: Int64 = more ? page.last!["seq"] : max(since, latest)
             let conflicts = try String.fetchAll(
-                db, sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id",
+                db.cachedStatement(
+                    sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id"),
                 arguments: [principal.agency.rawValue, since, cursor])
             return PullPage(
                 records: page.map { $0["record"] }, conflicts: conflicts, cursor: cursor, more: more,

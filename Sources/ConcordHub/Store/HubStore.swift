@@ -61,7 +61,7 @@ public final class HubStore: Sendable {
     }
 
     static func sequence(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'seq'") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'seq'")) ?? 0
     }
 
     func scheme(_ id: String) -> RAGScheme? { schemes[id] }
