@@ -56,7 +56,7 @@ public struct HubClient: Sendable {
                 status: response.status, code: detail?.code ?? "http\(response.status)",
                 message: detail?.message ?? "HTTP \(response.status)")
         }
-        do { return try JSONDecoder().decode(T.self, from: Data(response.body)) } catch {
+        do { return try ConcordJSON.decode(T.self, from: Data(response.body)) } catch {
             throw HubRefusal(
                 status: 200, code: "badResponse", message: "unreadable answer: \(ConcordJSON.explain(error))")
         }

@@ -19,8 +19,13 @@ public enum ConcordJSON {
         try encoder(pretty: pretty).encode(value)
     }
 
+    /// Decodes JSON; records and pull answers go through the fast reader (``FastJSONDecodable``),
+    /// which hands anything it does not read itself back to `JSONDecoder`.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try JSONDecoder().decode(type, from: data)
+        if let fast = type as? any FastJSONDecodable.Type, let value = try fast.decode(json: data) as? T {
+            return value
+        }
+        return try JSONDecoder().decode(type, from: data)
     }
 
     /// Configuration files may carry comments: lines whose first non-blank characters are
