@@ -185,14 +185,8 @@ public final class HTTPClient: @unchecked Sendable {
             ccurl_setopt_header_function(handle) { data, size, count, context in
                 let n = size * count
                 guard let data, let context else { return n }
-                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
                 let sink = Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue()
-                if line.hasPrefix("HTTP/") { sink.headers = [:] }
-                if let colon = line.firstIndex(of: ":") {
-                    let name = line[..<colon].lowercased()
-                    let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-                    sink.headers[name] = String(value.reversed().drop { $0.isWhitespace || $0.isNewline }.reversed())
-                }
+                sink.header(UnsafeRawBufferPointer(start: data, count: n).bindMemory(to: UInt8.self))
                 return n
             })
         try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
@@ -262,4 +256,19 @@ private final class NSLockLike: @unchecked Sendable {
 private final class Sink {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+
+    /// One header line as libcurl hands it over (`Name: value\r\n`, or a status line that
+    /// starts the headers of a new answer, after a proxy's CONNECT or a redirect). Names
+    /// are kept in lower case; the value without surrounding white space.
+    func header(_ line: UnsafeBufferPointer<UInt8>) {
+        if line.starts(with: "HTTP/".utf8) { headers = [:] }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        var start = colon + 1, end = line.count
+        while start < end, isSpace(line[start]) { start += 1 }
+        while end > start, isSpace(line[end - 1]) { end -= 1 }
+        let name = String(
+            decoding: line[..<colon].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        headers[name] = String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+    }
 }
