@@ -79,47 +79,58 @@ public final class ChildProcess: @unchecked Sendable {
         return process
     }
 
-    /// Runs a command to completion; stdout and stderr apart.
+    /// Runs a command to completion; stdout and stderr apart. The blocking reads and the wait
+    /// happen on threads of their own, never on one of Swift's cooperative pool (which has only
+    /// as many threads as cores, and is shared with the in-process hubs of other suites).
     public static func runSeparately(
         _ name: String, _ arguments: [String], environment: [String: String] = [:]
-    )
-        throws -> (status: Int32, stdout: String, stderr: String)
-    {
-        let process = try prepare(name, arguments, environment: environment)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errBox = Box()
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await onOwnThread {
+            let process = try prepare(name, arguments, environment: environment)
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            final class Box: @unchecked Sendable { var data = Data() }
+            let errBox = Box()
+            let done = DispatchSemaphore(value: 0)
+            Thread.detachNewThread {
+                errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+                done.signal()
+            }
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            done.wait()
+            return (
+                process.terminationStatus, String(decoding: outData, as: UTF8.self),
+                String(decoding: errBox.data, as: UTF8.self)
+            )
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        done.wait()
-        return (
-            process.terminationStatus, String(decoding: outData, as: UTF8.self),
-            String(decoding: errBox.data, as: UTF8.self)
-        )
     }
 
-    /// Runs a command to completion and returns its exit status and output.
+    /// Runs a command to completion and returns its exit status and output (stdout and stderr
+    /// together), blocking only a thread of its own.
     public static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:]
-    ) throws -> (
-        status: Int32, output: String
-    ) {
-        let process = try prepare(name, arguments, environment: environment)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    ) async throws -> (status: Int32, output: String) {
+        try await onOwnThread {
+            let process = try prepare(name, arguments, environment: environment)
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// Runs blocking `work` on a new thread and resumes the caller with its result, so the
+    /// cooperative pool stays free while it blocks.
+    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
     }
 }
 
@@ -141,4 +152,19 @@ public func waitForPort(_ file: URL, process: ChildProcess, timeout: Duration = 
         try await Task.sleep(for: .milliseconds(20))
     }
     throw ChildError("no port after \(timeout):\n\(process.log)")
+}
+
+/// Polls `condition` (every `interval`) until it holds or `timeout` has passed; returns whether
+/// it held. For values that arrive in the background — a pull, an acknowledgement — so a test
+/// waits as long as a slow machine needs, and not a moment longer than the value takes.
+public func eventually(
+    timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(10),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try await condition() { return true }
+        if ContinuousClock.now >= deadline { return false }
+        try? await Task.sleep(for: interval)
+    }
 }

@@ -52,9 +52,13 @@ struct AgentCrashTests {
                         else { break }
                         await ledger.add(receipt.change.append[0].itemID)
                     }
+                    await ledger.finish()
                 }
-                // Let the writer get going, then kill at a random moment of its stream.
-                for _ in 0..<1000 where await ledger.ids.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+                // Let the writer get going — at least one note acknowledged, however slow the
+                // disk's fsync — then kill at a random moment of its stream.
+                _ = await eventually(every: .milliseconds(1)) { await ledger.startedOrFinished }
+                let acknowledgedThisRound = await !ledger.ids.isEmpty
+                #expect(acknowledgedThisRound, "round \(kill): no note acknowledged (writer stopped, or 30 s passed)")
                 try await Task.sleep(for: .microseconds(Int64.random(in: 0..<20_000, using: &rng)))
                 agent.process.signal(SIGKILL)
                 _ = await agent.process.waitForExit()
@@ -78,5 +82,9 @@ struct AgentCrashTests {
 /// The ids of notes the agent acknowledged in one round.
 actor Ledger {
     var ids: [UUID] = []
+    /// The writer has stopped (the agent died, or it was cancelled).
+    var finished = false
     func add(_ id: UUID) { ids.append(id) }
+    func finish() { finished = true }
+    var startedOrFinished: Bool { !ids.isEmpty || finished }
 }

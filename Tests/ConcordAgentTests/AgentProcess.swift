@@ -56,6 +56,19 @@ struct AgentProcess {
     func sync(wait: Int = 10) async throws -> SyncReport {
         try await control.post("/v1/sync?wait=\(wait)", [String: String]())
     }
+
+    /// Syncs until the agent is online with nothing pending, or `timeout` has passed (a sync
+    /// returns at once while the hub refuses connections); returns the last report.
+    func syncUntilUploaded(timeout: Duration = .seconds(60)) async throws -> SyncReport {
+        let deadline = ContinuousClock.now + timeout
+        // Each sync waits less than the control client's 30 s request timeout.
+        var report = try await sync(wait: 20)
+        while !(report.online && report.pending == 0) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            report = try await sync(wait: 20)
+        }
+        return report
+    }
 }
 
 /// Writes an agent's config (and token file) into a fresh state directory.
@@ -69,23 +82,4 @@ func makeAgentConfig(
     _ = try AgentApp.initialize(
         stateDir: stateDir.path, hub: hub, agency: try AgencyID(agency), tokenFile: tokenFile.path, caFile: caFile)
     return stateDir
-}
-
-/// A free TCP port on loopback, chosen by the kernel (for a hub that must keep its port
-/// across restarts).
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-    }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

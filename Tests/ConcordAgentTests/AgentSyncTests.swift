@@ -19,44 +19,49 @@ struct AgentSyncTests {
                 dir, name: "csc", hub: hub.baseURL, agency: "csc", token: tokens["csc"]!, caFile: hub.caFile)
             let policeAgent = try await AgentProcess.start(
                 stateDir: policeDir, logFile: dir.appendingPathComponent("police.log"))
-            let cscAgent = try await AgentProcess.start(
+            var cscAgent = try await AgentProcess.start(
                 stateDir: cscDir, logFile: dir.appendingPathComponent("csc.log"))
             defer {
                 policeAgent.process.signal(SIGKILL)
                 cscAgent.process.signal(SIGKILL)
             }
-            #expect(try await policeAgent.sync().online)
-            #expect(try await cscAgent.sync().online)
+            #expect(try await policeAgent.syncUntilUploaded().online)
+            #expect(try await cscAgent.syncUntilUploaded().online)
             #expect(try await cscAgent.status().actions == 14)
 
             // An edit on police's agent reaches csc's without anyone asking.
             _ = try await policeAgent.update("child-m/3.1", ["progress": .text("98% in February")])
-            var seen = false
-            for _ in 0..<500 where !seen {
-                seen = try await cscAgent.detail("child-m/3.1").action.progress == "98% in February"
-                if !seen { try await Task.sleep(for: .milliseconds(10)) }
+            let seen = try await eventually {
+                try await cscAgent.detail("child-m/3.1").action.progress == "98% in February"
             }
             #expect(seen, "csc's agent never saw police's edit")
             // The hub wakes csc's long-poll as it commits, so csc can see the edit a moment
             // before police's agent has read the hub's answer: wait for the acknowledgement.
-            var uploaded = false
-            for _ in 0..<500 where !uploaded {
-                uploaded = try await policeAgent.status().everythingUploaded
-                if !uploaded { try await Task.sleep(for: .milliseconds(10)) }
-            }
+            let uploaded = try await eventually { try await policeAgent.status().everythingUploaded }
             #expect(uploaded, "police's agent never had its edit acknowledged")
 
-            // Crossing edits: both change the lead officer from the same value, offline from each other.
+            // Crossing edits: both change the lead officer from the same value, offline from each
+            // other — csc's agent cannot reach the hub (nothing listens on port 9) while police's
+            // edit reaches it, so csc's edit is made from the old value whatever the timing.
             let base = try await cscAgent.detail("child-m/3.1").action.leadOfficer
             #expect(base != nil)
-            async let a = policeAgent.update("child-m/3.1", ["leadOfficer": .text("DCI Public Protection")])
-            async let b = cscAgent.update("child-m/3.1", ["leadOfficer": .text("Head of MASH")])
-            _ = try await (a, b)
-            _ = try await policeAgent.sync()
-            _ = try await cscAgent.sync()
+            await cscAgent.process.stop()
+            cscAgent = try await AgentProcess.start(
+                stateDir: cscDir, logFile: dir.appendingPathComponent("csc-offline.log"),
+                environment: ["CONCORD_AGENT_HUB": "https://127.0.0.1:9"])
+            _ = try await cscAgent.update("child-m/3.1", ["leadOfficer": .text("Head of MASH")])
+            _ = try await policeAgent.update("child-m/3.1", ["leadOfficer": .text("DCI Public Protection")])
+            let policeReport = try await policeAgent.syncUntilUploaded()
+            #expect(policeReport.online && policeReport.pending == 0, "\(policeReport)")
+            await cscAgent.process.stop()
+            cscAgent = try await AgentProcess.start(
+                stateDir: cscDir, logFile: dir.appendingPathComponent("csc-online.log"))
+            let cscReport = try await cscAgent.syncUntilUploaded()
+            #expect(cscReport.online && cscReport.pending == 0, "\(cscReport)")
             let conflicts: ConflictList = try await hub.admin.get("/v1/conflicts?status=open")
             #expect(conflicts.conflicts.count == 1)
-            let loser = conflicts.conflicts[0].agency.rawValue == "police" ? policeAgent : cscAgent
+            let conflict = try #require(conflicts.conflicts.first)
+            let loser = conflict.agency.rawValue == "police" ? policeAgent : cscAgent
             let agencyConflicts: ConflictList = try await loser.control.get("/v1/conflicts")
             #expect(agencyConflicts.conflicts.map(\.id) == conflicts.conflicts.map(\.id))
             let detail = try await loser.detail("child-m/3.1")
@@ -65,15 +70,22 @@ struct AgentSyncTests {
 
             // The admin resolves; the resolution reaches both agents.
             let resolved: ResolveResponse = try await hub.admin.post(
-                "/v1/conflicts/\(conflicts.conflicts[0].id)/resolve",
+                "/v1/conflicts/\(conflict.id)/resolve",
                 ResolveRequest(choice: .newValue, value: .text("DCI (MASH lead)"), rationale: "Agreed at subgroup"))
             #expect(resolved.conflict.status == .resolved)
             _ = try await policeAgent.sync()
             _ = try await cscAgent.sync()
-            #expect(try await policeAgent.detail("child-m/3.1").action.leadOfficer == "DCI (MASH lead)")
-            #expect(try await cscAgent.detail("child-m/3.1").action.leadOfficer == "DCI (MASH lead)")
-            let settled: ConflictList = try await loser.control.get("/v1/conflicts")
-            #expect(settled.conflicts.first?.status == .resolved)
+            for agent in [policeAgent, cscAgent] {
+                let converged = try await eventually {
+                    try await agent.detail("child-m/3.1").action.leadOfficer == "DCI (MASH lead)"
+                }
+                #expect(converged, "\(agent.stateDir.lastPathComponent)'s agent never saw the resolution")
+            }
+            let settled = try await eventually {
+                let list: ConflictList = try await loser.control.get("/v1/conflicts")
+                return list.conflicts.first?.status == .resolved
+            }
+            #expect(settled, "the loser's agent never saw its conflict resolved")
 
             await policeAgent.process.stop()
             await cscAgent.process.stop()
@@ -82,27 +94,44 @@ struct AgentSyncTests {
 
     @Test func offline_editsAcrossAnAgentRestart_reachTheHubExactlyOnceWhenItReturns() async throws {
         try await withTemporaryDirectory { dir in
-            let port = try freeLoopbackPort()
             let data = dir.appendingPathComponent("hub")
-            let initialised = try ChildProcess.run(
+            let initialised = try await ChildProcess.run(
                 "concord-hub",
-                [
-                    "init", "--data-dir", data.path, "--host", "127.0.0.1", "--port", "\(port)", "--hostname",
-                    "localhost",
-                ])
+                ["init", "--data-dir", data.path, "--host", "127.0.0.1", "--port", "0", "--hostname", "localhost"])
             #expect(initialised.status == 0, "\(initialised.output)")
             let tokenFile = dir.appendingPathComponent("police.token")
-            _ = try ChildProcess.run(
+            let police = try await ChildProcess.run(
                 "concord-hub",
                 [
                     "agency", "add", "police", "--name", "Police", "--data-dir", data.path, "--token-file",
                     tokenFile.path,
                 ])
+            #expect(police.status == 0, "\(police.output)")
             for id in ["csc", "icb", "education", "probation", "nhs-trust"] {
-                _ = try ChildProcess.run("concord-hub", ["agency", "add", id, "--name", id, "--data-dir", data.path])
+                let added = try await ChildProcess.run(
+                    "concord-hub", ["agency", "add", id, "--name", id, "--data-dir", data.path])
+                #expect(added.status == 0, "\(added.output)")
             }
-            let hubLog = dir.appendingPathComponent("hub.log")
-            var hub = try ChildProcess("concord-hub", ["serve", "--data-dir", data.path], logFile: hubLog)
+            // The hub picks a free port and says which in the port file; after a restart it must
+            // listen on that same port, as the agent's config names it.
+            let portFile = dir.appendingPathComponent("hub.port")
+            func startHub(port: Int?, log: String) async throws -> (ChildProcess, Int) {
+                try? FileManager.default.removeItem(at: portFile)
+                var environment = ["CONCORD_HUB_PORT_FILE": portFile.path]
+                if let port { environment["CONCORD_HUB_PORT"] = "\(port)" }
+                let hub = try ChildProcess(
+                    "concord-hub", ["serve", "--data-dir", data.path], environment: environment,
+                    logFile: dir.appendingPathComponent(log))
+                do {
+                    return (hub, try await waitForPort(portFile, process: hub))
+                } catch {
+                    hub.signal(SIGKILL)
+                    throw error
+                }
+            }
+            let started = try await startHub(port: nil, log: "hub.log")
+            var hub = started.0
+            let port = started.1
             defer { hub.signal(SIGKILL) }
             let caFile = data.appendingPathComponent("tls/ca.pem").path
             var adminConfig = HTTPClientConfiguration(
@@ -111,17 +140,10 @@ struct AgentSyncTests {
                     .trimmingCharacters(in: .whitespacesAndNewlines))
             adminConfig.proxy = ""
             let admin = JSONClient(HTTPClient(adminConfig))
-            var imported = false
-            for _ in 0..<600 where !imported {
-                let csv = try String(
-                    contentsOf: repoRoot.appendingPathComponent("samples/plan-child-m.csv"), encoding: .utf8)
-                imported =
-                    (try? await admin.post(
-                        "/v1/plans", PlanImportRequest(id: PlanID("child-m"), title: "Child M", csv: csv), expect: 201)
-                        as PlanImportResponse) != nil
-                if !imported { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            #expect(imported)
+            let csv = try String(
+                contentsOf: repoRoot.appendingPathComponent("samples/plan-child-m.csv"), encoding: .utf8)
+            let _: PlanImportResponse = try await admin.post(
+                "/v1/plans", PlanImportRequest(id: PlanID("child-m"), title: "Child M", csv: csv), expect: 201)
 
             let stateDir = try makeAgentConfig(
                 dir, name: "police", hub: "https://127.0.0.1:\(port)", agency: "police",
@@ -130,7 +152,7 @@ struct AgentSyncTests {
                 caFile: caFile)
             let agentLog = dir.appendingPathComponent("agent.log")
             var agent = try await AgentProcess.start(stateDir: stateDir, logFile: agentLog)
-            #expect(try await agent.sync().online)
+            #expect(try await agent.syncUntilUploaded().online)
 
             // The hub goes away; the agency keeps working.
             await hub.stop()
@@ -142,14 +164,14 @@ struct AgentSyncTests {
 
             // The agent restarts while still offline, and more edits are made.
             await agent.process.stop()
-            agent = try await AgentProcess.start(stateDir: stateDir, logFile: agentLog)
+            agent = try await AgentProcess.start(stateDir: stateDir, logFile: dir.appendingPathComponent("agent2.log"))
             for i in 5..<8 { notes.append(try await agent.note("child-m/3.1", "offline note \(i)").change.id) }
             #expect(try await agent.status().pending == 8)
 
-            // The hub returns; a sync delivers every edit exactly once.
-            hub = try ChildProcess("concord-hub", ["serve", "--data-dir", data.path], logFile: hubLog)
-            var report = try await agent.sync(wait: 30)
-            for _ in 0..<5 where !(report.online && report.pending == 0) { report = try await agent.sync(wait: 30) }
+            // The hub returns (serving once its port file is written); a sync delivers every edit
+            // exactly once.
+            hub = try await startHub(port: port, log: "hub2.log").0
+            let report = try await agent.syncUntilUploaded()
             #expect(report.online && report.pending == 0, "\(report)")
             let history: History = try await admin.get("/v1/actions/child-m/3.1/history")
             let received = history.entries.map(\.change.id).filter { notes.contains($0) }

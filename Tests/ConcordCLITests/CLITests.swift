@@ -9,12 +9,12 @@ import Testing
 /// Runs the real `concordctl` binary.
 func concordctl(
     _ arguments: [String], environment: [String: String] = [:]
-) throws -> (
+) async throws -> (
     status: Int32, out: String, err: String
 ) {
     var env = ["COLUMNS": "100", "CONCORD_HUB_CONFIG": "/nonexistent", "CONCORD_SOCKET": ""]
     for (k, v) in environment { env[k] = v }
-    let r = try ChildProcess.runSeparately("concordctl", arguments, environment: env)
+    let r = try await ChildProcess.runSeparately("concordctl", arguments, environment: env)
     return (r.status, r.stdout, r.stderr)
 }
 
@@ -36,15 +36,20 @@ final class Partnership: @unchecked Sendable {
         self.dir = dir
     }
 
+    func flags(_ name: String) -> [String] { name == "police" ? police : csc }
+
+    /// Starts `name`'s agent and waits (up to 60 s) until `concordctl status` reaches it.
     func start(_ name: String, environment: [String: String] = [:]) async throws {
         let stateDir = dir.appendingPathComponent(name)
-        agents[name] = try ChildProcess(
+        let agent = try ChildProcess(
             "concord-agent", ["run", "--state-dir", stateDir.path], environment: environment,
             logFile: dir.appendingPathComponent("\(name).log"))
-        for _ in 0..<1000 {
-            if try concordctl(["status"] + (name == "police" ? police : csc)).status == 0 { return }
-            try await Task.sleep(for: .milliseconds(10))
+        agents[name] = agent
+        let answering = try await eventually(timeout: .seconds(60)) {
+            guard agent.isRunning else { throw ChildError("\(name)'s agent exited:\n\(agent.log)") }
+            return try await concordctl(["status"] + flags(name)).status == 0
         }
+        guard answering else { throw ChildError("\(name)'s agent never answered:\n\(agent.log)") }
     }
 
     func stop(_ name: String) async { await agents[name]?.stop() }
@@ -61,16 +66,31 @@ final class Partnership: @unchecked Sendable {
         try await start(name)
     }
 
+    /// `concordctl sync --json` until `name`'s agent is online with nothing pending, or
+    /// `timeout` has passed (a sync returns at once while the hub cannot be reached); returns
+    /// the last report.
+    func syncUntilUploaded(_ name: String, timeout: Duration = .seconds(60)) async throws -> SyncReport {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let r = try await concordctl(["sync", "--wait", "20", "--json"] + flags(name))
+            let report = try #require(try? decode(SyncReport.self, r.out), "sync --json: \(r.out) \(r.err)")
+            if (report.online && report.pending == 0) || ContinuousClock.now >= deadline { return report }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Crossing edits: csc edits offline a field police changes meanwhile, then reconnects.
     func crossingLeadOfficerEdits() async throws {
         try await goOffline("csc")
-        var r = try concordctl(["update", "child-m/3.1", "--lead-officer", "DCI"] + police)
+        var r = try await concordctl(["update", "child-m/3.1", "--lead-officer", "DCI"] + police)
         #expect(r.status == 0, "\(r.err)")
-        _ = try concordctl(["sync"] + police)
-        r = try concordctl(["update", "child-m/3.1", "--lead-officer", "Head of MASH"] + csc)
+        let policeReport = try await syncUntilUploaded("police")
+        #expect(policeReport.online && policeReport.pending == 0, "\(policeReport)")
+        r = try await concordctl(["update", "child-m/3.1", "--lead-officer", "Head of MASH"] + csc)
         #expect(r.status == 0, "\(r.err)")
         try await comeBack("csc")
-        _ = try concordctl(["sync"] + csc)
+        let cscReport = try await syncUntilUploaded("csc")
+        #expect(cscReport.online && cscReport.pending == 0, "\(cscReport)")
     }
 }
 
@@ -90,14 +110,9 @@ func withPartnership(_ body: (Partnership) async throws -> Void) async throws {
             admin: ["--hub", hub.baseURL, "--token-file", adminToken.path, "--ca-file", hub.caFile], dir: dir)
         defer { for a in partnership.agents.values { a.signal(SIGKILL) } }
         for name in ["police", "csc"] { try await partnership.start(name) }
-        for flags in [partnership.police, partnership.csc] {
-            var synced = false
-            for _ in 0..<500 where !synced {
-                let r = try concordctl(["sync", "--wait", "10", "--json"] + flags)
-                synced = r.status == 0 && r.out.contains("\"online\" : true")
-                if !synced { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            #expect(synced)
+        for name in ["police", "csc"] {
+            let report = try await partnership.syncUntilUploaded(name)
+            #expect(report.online, "\(name): \(report)")
         }
         try await body(partnership)
         for a in partnership.agents.values { await a.stop() }
@@ -124,167 +139,176 @@ struct CLITests {
     @Test func everyAgencyCommand_inTableAndJSONForm() async throws {
         try await withPartnership { p in
             // status
-            var r = try concordctl(["status"] + p.police)
+            var r = try await concordctl(["status"] + p.police)
             #expect(r.status == 0, "\(r.err)")
             #expect(r.out.contains("agency:     police") && r.out.contains("Everything is uploaded."))
-            r = try concordctl(["status", "--json"] + p.police)
+            r = try await concordctl(["status", "--json"] + p.police)
             let status = try decode(AgentStatus.self, r.out)
             #expect(status.online && status.pending == 0 && status.actions == 14)
 
             // actions
-            r = try concordctl(["actions", "--plan", "child-m", "--mine"] + p.police)
+            r = try await concordctl(["actions", "--plan", "child-m", "--mine"] + p.police)
             #expect(r.status == 0 && r.out.contains("child-m/3.1") && !r.out.contains("child-m/2.1"), "\(r.out)")
-            r = try concordctl(["actions", "--agency", "Not An Id"] + p.police)
+            r = try await concordctl(["actions", "--agency", "Not An Id"] + p.police)
             #expect(r.status == 1 && r.err.contains("agency id"), "\(r.err)")
-            r = try concordctl(["actions", "--json", "--rag", "red"] + p.police)
+            r = try await concordctl(["actions", "--json", "--rag", "red"] + p.police)
             let reds = try decode(ActionList.self, r.out).actions
             #expect(!reds.isEmpty && reds.allSatisfy { $0.rag == "red" })
 
             // update, evidence, note
-            r = try concordctl(["update", "child-m/3.1", "--progress", "98% in February", "--rag", "amber"] + p.police)
+            r = try await concordctl(
+                ["update", "child-m/3.1", "--progress", "98% in February", "--rag", "amber"] + p.police)
             #expect(r.status == 0 && r.out.contains("updated child-m/3.1"), "\(r.err)")
-            r = try concordctl(
+            r = try await concordctl(
                 ["evidence", "add", "child-m/3.1", "--summary", "MASH audit", "--kind", "impact", "--json"] + p.police)
             #expect(r.status == 0, "\(r.err)")
             #expect(try decode(EditReceipt.self, r.out).action.evidence.contains { $0.summary == "MASH audit" })
-            r = try concordctl(["note", "add", "child-m/3.1", "Discussed at the Performance subgroup"] + p.police)
+            r = try await concordctl(
+                ["note", "add", "child-m/3.1", "Discussed at the Performance subgroup"] + p.police)
             #expect(r.status == 0 && r.out.contains("note added"), "\(r.err)")
-            r = try concordctl(["note", "add", "child-m/3.1", "Figures checked", "--json"] + p.police)
+            r = try await concordctl(["note", "add", "child-m/3.1", "Figures checked", "--json"] + p.police)
             #expect(try decode(EditReceipt.self, r.out).action.notes.count == 2)
-            r = try concordctl(
+            r = try await concordctl(
                 ["evidence", "add", "child-m/3.1", "--summary", "Monthly report", "--ref", "DOC-17"] + p.police)
             #expect(r.status == 0 && r.out.contains("evidence added to child-m/3.1"), "\(r.err)")
-            r = try concordctl(["update", "child-m/3.1", "--rag", "green", "--json"] + p.police)
+            r = try await concordctl(["update", "child-m/3.1", "--rag", "green", "--json"] + p.police)
             #expect(r.status == 0, "green is allowed once evidence is there: \(r.err)")
 
             // show
-            r = try concordctl(["show", "child-m/3.1"] + p.police)
+            r = try await concordctl(["show", "child-m/3.1"] + p.police)
             #expect(r.status == 0 && r.out.contains("progress:") && r.out.contains("98% in February"))
             #expect(r.out.contains("impact: MASH audit"))
-            r = try concordctl(["show", "child-m/3.1", "--json"] + p.police)
+            r = try await concordctl(["show", "child-m/3.1", "--json"] + p.police)
             #expect(try decode(ActionDetail.self, r.out).action.rag == "green")
 
             // sync: everything reaches csc's agent
-            r = try concordctl(["sync", "--wait", "10"] + p.police)
+            r = try await concordctl(["sync", "--wait", "10"] + p.police)
             #expect(r.status == 0 && r.out.contains("synced:") && r.out.contains("everything is uploaded"), "\(r.out)")
-            var seen = false
-            for _ in 0..<300 where !seen {
-                let csc = try concordctl(["show", "child-m/3.1", "--json"] + p.csc)
-                seen = (try? decode(ActionDetail.self, csc.out).action.notes.count) == 2
-                if !seen { try await Task.sleep(for: .milliseconds(20)) }
+            let seen = try await eventually {
+                let csc = try await concordctl(["show", "child-m/3.1", "--json"] + p.csc)
+                return (try? decode(ActionDetail.self, csc.out).action.notes.count) == 2
             }
-            #expect(seen)
-            r = try concordctl(["sync", "--json"] + p.police)
+            #expect(seen, "csc's agent never saw police's notes")
+            r = try await concordctl(["sync", "--json"] + p.police)
             #expect(try decode(SyncReport.self, r.out).pending == 0)
 
             // conflicts: csc edits offline a field police changes meanwhile
             try await p.crossingLeadOfficerEdits()
-            let policeConflicts = try decode(ConflictList.self, try concordctl(["conflicts", "--json"] + p.police).out)
-            let cscConflicts = try decode(ConflictList.self, try concordctl(["conflicts", "--json"] + p.csc).out)
+            let policeConflicts = try decode(
+                ConflictList.self, try await concordctl(["conflicts", "--json"] + p.police).out)
+            let cscConflicts = try decode(ConflictList.self, try await concordctl(["conflicts", "--json"] + p.csc).out)
             #expect(policeConflicts.conflicts.count + cscConflicts.conflicts.count == 1)
             let loser = policeConflicts.conflicts.isEmpty ? p.csc : p.police
-            r = try concordctl(["problems"] + loser)
+            r = try await concordctl(["problems"] + loser)
             #expect(r.status == 0 && r.out.contains("conflict") && r.out.contains("child-m/3.1"), "\(r.out)")
-            r = try concordctl(["problems", "--json"] + loser)
+            r = try await concordctl(["problems", "--json"] + loser)
             #expect(try decode(ProblemList.self, r.out).problems.map(\.outcome) == [.conflict])
-            r = try concordctl(["conflicts"] + loser)
+            r = try await concordctl(["conflicts"] + loser)
             #expect(r.status == 0 && r.out.contains("leadOfficer") && r.out.contains("1 open"), "\(r.out)")
         }
     }
 
     @Test func everyHubCommand_inTableAndJSONForm() async throws {
         try await withPartnership { p in
-            var r = try concordctl(["hub", "agencies"] + p.admin)
+            var r = try await concordctl(["hub", "agencies"] + p.admin)
             #expect(r.status == 0 && r.out.contains("police") && r.out.contains("ROLE"), "\(r.err)")
-            r = try concordctl(["hub", "agencies", "add", "fire", "--name", "Fire and Rescue", "--json"] + p.admin)
+            r = try await concordctl(
+                ["hub", "agencies", "add", "fire", "--name", "Fire and Rescue", "--json"] + p.admin)
             let issued = try decode(IssuedToken.self, r.out)
             #expect(issued.agency.id.rawValue == "fire" && issued.token.hasPrefix("cch_"))
-            r = try concordctl(["hub", "agencies", "add", "ambulance", "--name", "Ambulance"] + p.admin)
+            r = try await concordctl(["hub", "agencies", "add", "ambulance", "--name", "Ambulance"] + p.admin)
             #expect(r.status == 0 && r.out.contains("shown once"))
-            r = try concordctl(["hub", "agencies", "revoke", "fire"] + p.admin)
+            r = try await concordctl(["hub", "agencies", "revoke", "fire"] + p.admin)
             #expect(r.status == 0 && r.out.contains("revoked"))
-            r = try concordctl(["hub", "agencies", "revoke", "ambulance", "--json"] + p.admin)
+            r = try await concordctl(["hub", "agencies", "revoke", "ambulance", "--json"] + p.admin)
             #expect(try decode(AgencyInfo.self, r.out).activeTokens == 0)
-            r = try concordctl(["hub", "agencies", "list", "--json"] + p.admin)
+            r = try await concordctl(["hub", "agencies", "list", "--json"] + p.admin)
             #expect(try decode(AgencyList.self, r.out).agencies.first { $0.id.rawValue == "fire" }?.activeTokens == 0)
 
-            r = try concordctl(["hub", "plans"] + p.admin)
+            r = try await concordctl(["hub", "plans"] + p.admin)
             #expect(r.status == 0 && r.out.contains("child-m") && r.out.contains("14"))
-            r = try concordctl(["hub", "plans", "--json"] + p.admin)
+            r = try await concordctl(["hub", "plans", "--json"] + p.admin)
             #expect(try decode(PlanList.self, r.out).plans.map(\.id.rawValue) == ["child-m"])
             let csv = repoRoot.appendingPathComponent("samples/plan-improvement-2025.csv").path
-            r = try concordctl(["hub", "import", "improvement-2025", "--title", "Improvement plan", csv] + p.admin)
+            r = try await concordctl(
+                ["hub", "import", "improvement-2025", "--title", "Improvement plan", csv] + p.admin)
             #expect(r.status == 0 && r.out.contains("8 actions") && r.out.contains("flagged"), "\(r.out) \(r.err)")
-            r = try concordctl(
+            r = try await concordctl(
                 ["hub", "import", "improvement-2025", "--title", "Improvement plan", csv, "--json"] + p.admin)
             #expect(try decode(PlanImportResponse.self, r.out).results.allSatisfy { $0.outcome == .merged })
-            r = try concordctl(["hub", "export", "improvement-2025"] + p.admin)
+            r = try await concordctl(["hub", "export", "improvement-2025"] + p.admin)
             #expect(r.status == 0 && r.out.hasPrefix("ref,recommendation,action,lead_agency"))
-            r = try concordctl(["hub", "export", "improvement-2025", "--json"] + p.admin)
+            r = try await concordctl(["hub", "export", "improvement-2025", "--json"] + p.admin)
             #expect(try decode(Plan.self, r.out).actions.count == 8)
 
             // A conflict, seen and resolved by the admin.
             try await p.crossingLeadOfficerEdits()
-            r = try concordctl(["hub", "conflicts", "--open", "--json"] + p.admin)
+            r = try await concordctl(["hub", "conflicts", "--open", "--json"] + p.admin)
             let open = try decode(ConflictList.self, r.out).conflicts
             let id = try #require(open.first?.id)
-            r = try concordctl(["hub", "conflicts", "--open"] + p.admin)
+            r = try await concordctl(["hub", "conflicts", "--open"] + p.admin)
             #expect(r.out.contains("leadOfficer") && r.out.contains("1 open"))
-            r = try concordctl(["hub", "conflicts", "show", "\(id)"] + p.admin)
+            r = try await concordctl(["hub", "conflicts", "show", "\(id)"] + p.admin)
             #expect(r.status == 0 && r.out.contains("agency value:  Head of MASH"), "\(r.out)")
-            r = try concordctl(["hub", "conflicts", "show", "\(id)", "--json"] + p.admin)
+            r = try await concordctl(["hub", "conflicts", "show", "\(id)", "--json"] + p.admin)
             #expect(try decode(ConflictRecord.self, r.out).status == .open)
-            r = try concordctl(
+            r = try await concordctl(
                 ["hub", "resolve", "\(id)", "--take-agency", "--reason", "CSC leads the MASH", "--json"] + p.admin)
             #expect(try decode(ResolveResponse.self, r.out).conflict.status == .resolved, "\(r.out) \(r.err)")
-            r = try concordctl(["hub", "resolve", "\(id)", "--keep-hub", "--reason", "again"] + p.admin)
+            r = try await concordctl(["hub", "resolve", "\(id)", "--keep-hub", "--reason", "again"] + p.admin)
             #expect(r.status == 1 && r.err.contains("already resolved"), "\(r.err)")
 
-            r = try concordctl(["hub", "history", "child-m/3.1"] + p.admin)
+            r = try await concordctl(["hub", "history", "child-m/3.1"] + p.admin)
             #expect(r.status == 0 && r.out.contains("created") && r.out.contains("conflict"), "\(r.out)")
-            r = try concordctl(["hub", "history", "child-m/3.1", "--json"] + p.admin)
+            r = try await concordctl(["hub", "history", "child-m/3.1", "--json"] + p.admin)
             #expect(
                 try decode(History.self, r.out).entries.map(\.outcome) == [.applied, .applied, .conflict, .applied])
 
             // Everyone converges on the resolution.
-            _ = try concordctl(["sync"] + p.police)
-            _ = try concordctl(["sync"] + p.csc)
-            for flags in [p.police, p.csc] {
-                let detail = try decode(
-                    ActionDetail.self, try concordctl(["show", "child-m/3.1", "--json"] + flags).out)
-                #expect(detail.action.leadOfficer == "Head of MASH")
+            _ = try await concordctl(["sync"] + p.police)
+            _ = try await concordctl(["sync"] + p.csc)
+            for name in ["police", "csc"] {
+                var last: String?
+                let converged = try await eventually {
+                    let r = try await concordctl(["show", "child-m/3.1", "--json"] + p.flags(name))
+                    last = (try? decode(ActionDetail.self, r.out))?.action.leadOfficer
+                    return last == "Head of MASH"
+                }
+                #expect(converged, "\(name)'s agent has lead officer \(last ?? "nil"), not the resolution's")
             }
         }
     }
 
     @Test func eachErrorClass_exitsOneWithOneClearLine() async throws {
         try await withPartnership { p in
-            func expectError(_ args: [String], _ words: String, status: Int32 = 1) throws {
-                let r = try concordctl(args)
+            func expectError(_ args: [String], _ words: String, status: Int32 = 1) async throws {
+                let r = try await concordctl(args)
                 #expect(r.status == status, "\(args): \(r.status) \(r.err)")
                 #expect(r.err.contains(words), "\(args): \(r.err)")
                 if status == 1 { #expect(r.err.split(separator: "\n").count == 1, "one line: \(r.err)") }
             }
-            try expectError(
+            try await expectError(
                 ["status", "--socket", "/tmp/concord-no-agent.sock"], "systemctl start concord-agent")
-            try expectError(["status", "--socket", "/tmp/concord-no-agent.sock"], "/tmp/concord-no-agent.sock")
-            try expectError(
+            try await expectError(["status", "--socket", "/tmp/concord-no-agent.sock"], "/tmp/concord-no-agent.sock")
+            try await expectError(
                 ["hub", "plans", "--hub", "https://127.0.0.1:9", "--token-file", p.admin[3]], "unreachable")
             let badToken = p.hub.dir.appendingPathComponent("bad.token")
             try "cch_wrong".write(to: badToken, atomically: true, encoding: .utf8)
-            try expectError(
+            try await expectError(
                 ["hub", "plans", "--hub", p.hub.baseURL, "--token-file", badToken.path, "--ca-file", p.hub.caFile],
                 "unknown or revoked token")
-            try expectError(["show", "child-m/9.9"] + p.police, "action 9.9 not found in plan child-m")
+            try await expectError(["show", "child-m/9.9"] + p.police, "action 9.9 not found in plan child-m")
             // child-m/3.2 (amber, target 2026-06-30) is supported by police.
-            try expectError(["update", "child-m/3.2", "--rag", "purple"] + p.police, "is not a rating of scheme brag")
-            try expectError(["update", "child-m/3.2", "--rag", "green"] + p.police, "needs at least one evidence item")
-            try expectError(
+            try await expectError(
+                ["update", "child-m/3.2", "--rag", "purple"] + p.police, "is not a rating of scheme brag")
+            try await expectError(
+                ["update", "child-m/3.2", "--rag", "green"] + p.police, "needs at least one evidence item")
+            try await expectError(
                 ["update", "child-m/3.2", "--target-date", "2026-12-31"] + p.police, "moves only with a reason")
-            try expectError(["update", "child-m/3.1"] + p.police, "give at least one field", status: 2)
-            try expectError(["show", "child m"] + p.police, "PLAN/REF", status: 2)
-            try expectError(["hub", "resolve", "1", "--reason", "x"] + p.admin, "choose one of", status: 2)
-            try expectError(["frobnicate"], "Unexpected argument", status: 2)
+            try await expectError(["update", "child-m/3.1"] + p.police, "give at least one field", status: 2)
+            try await expectError(["show", "child m"] + p.police, "PLAN/REF", status: 2)
+            try await expectError(["hub", "resolve", "1", "--reason", "x"] + p.admin, "choose one of", status: 2)
+            try await expectError(["frobnicate"], "Unexpected argument", status: 2)
         }
     }
 }
@@ -300,8 +324,8 @@ struct HelpSnapshotTests {
     ]
 
     @Test(arguments: commands)
-    func helpText_matchesItsSnapshot(_ command: [String]) throws {
-        let r = try concordctl(command + ["--help"])
+    func helpText_matchesItsSnapshot(_ command: [String]) async throws {
+        let r = try await concordctl(command + ["--help"])
         #expect(r.status == 0)
         let name = (["concordctl"] + command).joined(separator: "-")
         let file = repoRoot.appendingPathComponent("Tests/ConcordCLITests/Snapshots/\(name).txt")
@@ -312,9 +336,9 @@ struct HelpSnapshotTests {
         #expect(r.out == snapshot, "help of `\(name)` changed; if intended, run with UPDATE_SNAPSHOTS=1")
     }
 
-    @Test func committedCompletionsAndManPage_matchTheCommandDefinitions() throws {
+    @Test func committedCompletionsAndManPage_matchTheCommandDefinitions() async throws {
         for shell in ["bash", "fish"] {
-            let r = try concordctl(["--generate-completion-script", shell])
+            let r = try await concordctl(["--generate-completion-script", shell])
             let committed = try String(
                 contentsOf: repoRoot.appendingPathComponent("completions/concordctl.\(shell)"), encoding: .utf8)
             #expect(r.out == committed, "completions/concordctl.\(shell) is stale: run scripts/generate-docs")
@@ -328,9 +352,9 @@ struct HelpSnapshotTests {
         }
     }
 
-    @Test func completionScripts_nameEveryCommand() throws {
+    @Test func completionScripts_nameEveryCommand() async throws {
         for shell in ["bash", "zsh", "fish"] {
-            let r = try concordctl(["--generate-completion-script", shell])
+            let r = try await concordctl(["--generate-completion-script", shell])
             #expect(r.status == 0)
             for word in ["status", "actions", "update", "evidence", "resolve", "history"] {
                 #expect(r.out.contains(word), "\(shell) completion lacks \(word)")

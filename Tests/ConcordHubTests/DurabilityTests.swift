@@ -14,11 +14,11 @@ struct DurabilityTests {
     @Test func sigkillDuringPushes_keepsEveryAnsweredChange_andResendsAreAnsweredWithoutDuplicates() async throws {
         try await withTemporaryDirectory { dir in
             let data = dir.appendingPathComponent("hub")
-            let initialised = try ChildProcess.run(
+            let initialised = try await ChildProcess.run(
                 "concord-hub", ["init", "--data-dir", data.path, "--host", "127.0.0.1", "--port", "0"])
             #expect(initialised.status == 0, "\(initialised.output)")
             for id in ["csc", "police", "icb", "education", "probation", "nhs-trust"] {
-                let added = try ChildProcess.run(
+                let added = try await ChildProcess.run(
                     "concord-hub",
                     [
                         "agency", "add", id, "--name", id, "--role", "agency", "--data-dir", data.path,
@@ -74,18 +74,23 @@ struct DurabilityTests {
                     }
                 }
                 sent += batches.flatMap { $0 }
+                let got = Answers()
                 let pusher = Task { [police] in
-                    var got: [ChangeResult] = []
                     for batch in batches {
                         guard let results = try? await police.push(batch) else { break }
-                        got += results
+                        await got.add(results)
                     }
-                    return got
+                    await got.finish()
                 }
-                try await Task.sleep(for: .milliseconds(150 + 150 * round))
+                // Kill once at least one push of the round has been answered (however long a
+                // loaded machine takes to get there), at a random moment of the stream after it.
+                _ = await eventually { await got.startedOrFinished }
+                #expect(await !got.results.isEmpty, "round \(round): no push answered (pusher stopped, or 30 s passed)")
+                try await Task.sleep(for: .milliseconds(Int.random(in: 0...(100 * round))))
                 hub.signal(SIGKILL)
                 _ = await hub.waitForExit()
-                for r in await pusher.value { answered[r.id] = r }
+                await pusher.value
+                for r in await got.results { answered[r.id] = r }
                 (hub, admin, police) = try await startHub()
             }
             #expect(answered.count > 0, "some pushes must have been answered before the kills")
@@ -109,4 +114,14 @@ struct DurabilityTests {
             await hub.stop()
         }
     }
+}
+
+/// The answers a pusher has had in one round.
+actor Answers {
+    var results: [ChangeResult] = []
+    /// The pusher has stopped (the hub died under it, or every batch was sent).
+    var finished = false
+    func add(_ more: [ChangeResult]) { results += more }
+    func finish() { finished = true }
+    var startedOrFinished: Bool { !results.isEmpty || finished }
 }

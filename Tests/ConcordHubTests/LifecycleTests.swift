@@ -18,7 +18,7 @@ struct LifecycleTests {
     @Test func underSystemd_notifiesReadyAndWatchdog_andStopsCleanlyOnSIGTERM() async throws {
         try await withTemporaryDirectory { dir in
             let data = dir.appendingPathComponent("hub")
-            let initialised = try ChildProcess.run(
+            let initialised = try await ChildProcess.run(
                 "concord-hub", ["init", "--data-dir", data.path, "--host", "127.0.0.1", "--port", "0"])
             #expect(initialised.status == 0, "\(initialised.output)")
             let socketPath = dir.appendingPathComponent("notify.sock").path
@@ -58,7 +58,7 @@ struct LifecycleTests {
     @Test func dataDirectory_isPrivate_andTheDatabaseIsInWALModeWithAVersionedSchema() async throws {
         try await withTemporaryDirectory { dir in
             let data = dir.appendingPathComponent("hub")
-            let result = try ChildProcess.run("concord-hub", ["init", "--data-dir", data.path, "--port", "0"])
+            let result = try await ChildProcess.run("concord-hub", ["init", "--data-dir", data.path, "--port", "0"])
             #expect(result.status == 0, "\(result.output)")
             #expect(result.output.contains("cch_"), "init prints the admin token once")
             func mode(_ path: String) throws -> Int {
@@ -77,7 +77,7 @@ struct LifecycleTests {
             }
             #expect(migrations == ["v1"])
             // A second init on the same directory refuses, and says why.
-            let again = try ChildProcess.run("concord-hub", ["init", "--data-dir", data.path])
+            let again = try await ChildProcess.run("concord-hub", ["init", "--data-dir", data.path])
             #expect(again.status == 1)
             #expect(again.output.contains("already exists"))
         }
@@ -95,17 +95,17 @@ struct LifecycleTests {
             let file = dir.appendingPathComponent("hub.json")
             try #"{"formatVersion": 1, "port": 99999, "tls": {"certificate": "a", "privateKey": "b"}}"#.write(
                 to: file, atomically: true, encoding: .utf8)
-            let result = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
+            let result = try await ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
             #expect(result.status == 1)
             #expect(result.output.contains("port 99999 is outside 0-65535"))
             try #"{"formatVersion": 1, "tls": {"certificate": "missing.pem", "privateKey": "b"}}"#.write(
                 to: file, atomically: true, encoding: .utf8)
-            let missing = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
+            let missing = try await ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
             #expect(missing.status == 1)
             #expect(missing.output.contains("cannot read TLS certificate"))
             // A key that is not the certificate's (from another hub's init).
             for name in ["a", "b"] {
-                _ = try ChildProcess.run(
+                _ = try await ChildProcess.run(
                     "concord-hub", ["init", "--data-dir", dir.appendingPathComponent(name).path, "--port", "0"])
             }
             let mixed = """
@@ -113,15 +113,15 @@ struct LifecycleTests {
                  "privateKey": "\(dir.path)/b/tls/server-key.pem"}}
                 """
             try mixed.write(to: file, atomically: true, encoding: .utf8)
-            let mismatch = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
+            let mismatch = try await ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
             #expect(mismatch.status == 1)
             #expect(mismatch.output.contains("does not fit the certificate"), "\(mismatch.output)")
             try #"{"formatVersion": 1, "prot": 8443, "tls": {"certificate": "a", "privateKey": "b"}}"#.write(
                 to: file, atomically: true, encoding: .utf8)
-            let typo = try ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
+            let typo = try await ChildProcess.run("concord-hub", ["check-config", "--config", file.path])
             #expect(typo.status == 1)
             #expect(typo.output.contains("unknown key 'prot' in the hub config"), "\(typo.output)")
-            let noArgs = try ChildProcess.run("concord-hub", ["serve"])
+            let noArgs = try await ChildProcess.run("concord-hub", ["serve"])
             #expect(noArgs.status == 64 || noArgs.status == 2, "usage errors exit non-zero: \(noArgs.status)")
             #expect(noArgs.output.contains("--data-dir"))
         }
