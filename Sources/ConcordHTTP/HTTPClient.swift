@@ -97,6 +97,25 @@ public final class HTTPClient: @unchecked Sendable {
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
         timeout: Duration? = nil
     ) async throws -> HTTPResponse {
+        try await run { try self.perform(method, path, body: body, headers: headers, timeout: timeout) }
+    }
+
+    /// Sends a GET whose answer comes in lines (`application/x-ndjson`) and hands each whole
+    /// line, without its newline, to `line` as it arrives (on the client's thread, in order).
+    /// With status 200 the answer's body is left empty (the lines went to `line`; a last
+    /// line cut off by a dropped connection is not handed over); any other status comes
+    /// back with its whole body. A connection that brings nothing for `idle` is dropped
+    /// (a transport error, curl 28), so a dead peer is noticed.
+    public func streamLines(
+        _ path: String, timeout: Duration, idle: Duration, line: @escaping @Sendable ([UInt8]) -> Void
+    ) async throws -> HTTPResponse {
+        try await run {
+            try self.perform("GET", path, body: nil, headers: [:], timeout: timeout, idle: idle, lines: line)
+        }
+    }
+
+    /// Runs a transfer on the client's thread.
+    private func run(_ transfer: @escaping @Sendable () throws -> HTTPResponse) async throws -> HTTPResponse {
         // A cancelled caller is answered at once with CancellationError; the transfer itself
         // runs to its end (or timeout) on the client's thread and its answer is dropped. This
         // keeps shutdown prompt while a long-poll is outstanding.
@@ -104,10 +123,7 @@ public final class HTTPClient: @unchecked Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard answer.set(continuation) else { return }
-                queue.async {
-                    answer.resume(
-                        with: Result { try self.perform(method, path, body: body, headers: headers, timeout: timeout) })
-                }
+                queue.async { answer.resume(with: Result { try transfer() }) }
             }
         } onCancel: {
             answer.resume(with: .failure(CancellationError()))
@@ -115,7 +131,8 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     private func perform(
-        _ method: String, _ path: String, body: [UInt8]?, headers: [String: String], timeout: Duration?
+        _ method: String, _ path: String, body: [UInt8]?, headers: [String: String], timeout: Duration?,
+        idle: Duration? = nil, lines: (@Sendable ([UInt8]) -> Void)? = nil
     ) throws -> HTTPResponse {
         let c = configuration
         let url = c.baseURL + path
@@ -137,6 +154,10 @@ public final class HTTPClient: @unchecked Sendable {
         try check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(c.connectTimeout)))
         try check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout ?? c.requestTimeout)))
         try check(ccurl_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)))
+        if let idle {
+            try check(ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 1))
+            try check(ccurl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Self.milliseconds(idle) / 1000)))
+        }
         if let socket = c.unixSocketPath {
             try check(ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, socket))
             try check(ccurl_setopt_string(handle, CURLOPT_NOPROXY, "*"))
@@ -171,13 +192,14 @@ public final class HTTPClient: @unchecked Sendable {
         }
 
         let sink = Sink()
+        sink.lines = lines
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try check(
             ccurl_setopt_write_function(handle) { data, size, count, context in
                 let n = size * count
                 guard let data, let context else { return n }
-                Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().body.append(
-                    contentsOf: UnsafeRawBufferPointer(start: data, count: n))
+                Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().received(
+                    UnsafeRawBufferPointer(start: data, count: n).bindMemory(to: UInt8.self))
                 return n
             })
         try check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
@@ -256,12 +278,36 @@ private final class NSLockLike: @unchecked Sendable {
 private final class Sink {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    /// The status of the answer being received (from its status line).
+    var status = 0
+    /// Set for a streamed answer: whole lines of a 200 answer go here instead of `body`.
+    var lines: (@Sendable ([UInt8]) -> Void)?
+    /// The start of a line whose end has not arrived yet.
+    private var partial: [UInt8] = []
+
+    func received(_ data: UnsafeBufferPointer<UInt8>) {
+        guard let lines, status == 200 else { return body.append(contentsOf: data) }
+        var start = 0
+        while let newline = data[start...].firstIndex(of: 0x0A) {
+            partial.append(contentsOf: data[start..<newline])
+            if !partial.isEmpty { lines(partial) }
+            partial.removeAll(keepingCapacity: true)
+            start = newline + 1
+        }
+        partial.append(contentsOf: data[start...])
+    }
 
     /// One header line as libcurl hands it over (`Name: value\r\n`, or a status line that
     /// starts the headers of a new answer, after a proxy's CONNECT or a redirect). Names
     /// are kept in lower case; the value without surrounding white space.
     func header(_ line: UnsafeBufferPointer<UInt8>) {
-        if line.starts(with: "HTTP/".utf8) { headers = [:] }
+        if line.starts(with: "HTTP/".utf8) {
+            headers = [:]
+            // `HTTP/1.1 200 OK`: the three digits after the first space.
+            if let space = line.firstIndex(of: 0x20), space + 3 < line.count {
+                status = line[space + 1...space + 3].reduce(0) { $0 * 10 + Int($1) - 0x30 }
+            }
+        }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
         func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
         var start = colon + 1, end = line.count

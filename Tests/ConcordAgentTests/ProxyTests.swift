@@ -22,7 +22,10 @@ struct ProxyTests {
         }
     }
 
-    @Test func agentBehindTheEnvironmentsProxy_syncsThroughIt() async throws {
+    /// Both ways of receiving news (a stream, or one long-poll per answer) work through a
+    /// corporate CONNECT proxy, and another agency's edit arrives without anyone asking.
+    @Test(arguments: ["stream", "long-poll"])
+    func agentBehindTheEnvironmentsProxy_syncsThroughIt(pull: String) async throws {
         try await withTestHub { hub in
             let tokens = try await hub.seed()
             let proxy = try ConnectProxy()
@@ -30,6 +33,10 @@ struct ProxyTests {
             let dir = hub.dir.appendingPathComponent("agents")
             let stateDir = try makeAgentConfig(
                 dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!, caFile: hub.caFile)
+            let configFile = stateDir.appendingPathComponent("agent.json")
+            var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configFile)) as! [String: Any]
+            config["pull"] = pull
+            try JSONSerialization.data(withJSONObject: config).write(to: configFile)
             let agent = try await AgentProcess.start(
                 stateDir: stateDir, logFile: dir.appendingPathComponent("police.log"),
                 environment: ["https_proxy": proxy.url, "HTTPS_PROXY": proxy.url, "no_proxy": "", "NO_PROXY": ""])
@@ -38,6 +45,18 @@ struct ProxyTests {
             #expect(report.online, "\(report)")
             #expect(try await agent.status().actions == 14)
             #expect(proxy.tunnelCount >= 1, "the agent did not use the proxy")
+
+            let csc = hub.client(tokens["csc"])
+            let record = try await csc.pull().actions.first { $0.ref.rawValue == "3.1" }!
+            _ = try await csc.push([
+                edit("child-m/3.1", [.progress: (record.progress.map(FieldValue.text) ?? .null, .text("Via \(pull)"))])
+            ])
+            var seen = false
+            for _ in 0..<1000 where !seen {
+                seen = try await agent.detail("child-m/3.1").action.progress == "Via \(pull)"
+                if !seen { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(seen, "csc's edit never reached the agent through the proxy (\(pull))")
             await agent.process.stop()
         }
     }

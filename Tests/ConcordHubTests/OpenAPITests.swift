@@ -43,7 +43,7 @@ struct OpenAPITests {
                     "\($0.method.rawValue) \($0.path)"
                 })
             let documented = try Self.documentedRoutes()
-            #expect(served.count == 15)
+            #expect(served.count == 16)
             #expect(
                 served.subtracting(documented).isEmpty, "served but not documented: \(served.subtracting(documented))")
             #expect(

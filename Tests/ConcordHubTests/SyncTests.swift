@@ -50,6 +50,64 @@ struct SyncTests {
         }
     }
 
+    /// Lines of a stream as they arrive, for a test to wait on.
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [[UInt8]] = []
+        func add(_ line: [UInt8]) { lock.withLock { lines.append(line) } }
+        var all: [PullResponse] {
+            lock.withLock { lines }.compactMap { try? JSONDecoder().decode(PullResponse.self, from: Data($0)) }
+        }
+        var count: Int { lock.withLock { lines.count } }
+        func wait(for n: Int) async throws {
+            for _ in 0..<3000 where count < n { try await Task.sleep(for: .milliseconds(10)) }
+        }
+    }
+
+    @Test func stream_answersAtOnce_thenOnceForEachChange_andEndsAfterTheWait() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            let csc = hub.client(tokens["csc"]), police = hub.client(tokens["police"])
+            let cursor = try await csc.pull().cursor
+            let lines = Lines()
+            let started = ContinuousClock.now
+            async let ended = csc.http.streamLines(
+                "/v1/sync/stream?since=\(cursor)&wait=4", timeout: .seconds(30), idle: .seconds(30),
+                line: lines.add)
+            try await lines.wait(for: 1)
+            #expect(lines.count == 1, "the first line comes at once")
+            #expect(lines.all.first.map { $0.actions.isEmpty && $0.cursor == cursor } == true)
+            for (ref, text) in [("3.1", "Done in December"), ("1.1", "Policy published")] {
+                let record = try await police.pull().actions.first { $0.ref.rawValue == ref }!
+                _ = try await police.push([
+                    edit("child-m/\(ref)", [.progress: (record.progress.map(FieldValue.text) ?? .null, .text(text))])
+                ])
+                try await lines.wait(for: lines.count + 1)
+            }
+            let answer = try await ended
+            #expect(answer.status == 200 && answer.body.isEmpty)
+            #expect(ContinuousClock.now - started >= .seconds(4), "the stream stays open for the wait")
+            let received = lines.all
+            #expect(received.count == lines.count, "every line is a pull answer")
+            let edits = received.flatMap(\.actions)
+            #expect(edits.map(\.address) == [address("child-m/3.1"), address("child-m/1.1")])
+            #expect(edits.map(\.progress) == ["Done in December", "Policy published"])
+            // Each line goes on from the cursor of the one before, so nothing is skipped.
+            #expect(received.map(\.cursor) == received.map(\.cursor).sorted())
+            #expect(try await csc.pull(since: received.last!.cursor).actions.isEmpty)
+        }
+    }
+
+    @Test func stream_refusesABadTokenWithAJSONError() async throws {
+        try await withTestHub { hub in
+            let lines = Lines()
+            let answer = try await hub.client("cch_nope").http.streamLines(
+                "/v1/sync/stream?wait=5", timeout: .seconds(30), idle: .seconds(30), line: lines.add)
+            #expect(answer.status == 401 && answer.text.contains("unknown or revoked token"))
+            #expect(lines.count == 0)
+        }
+    }
+
     @Test func longPoll_endsEmptyAfterTheWait() async throws {
         try await withTestHub { hub in
             let tokens = try await hub.seed()

@@ -18,8 +18,8 @@ import ConcordCore
 /// default agency), `tokenFile` (or the systemd credential `hub-token`), `caFile`,
 /// `clientCertificate`, `clientKey`, `socket` (default STATE-DIR/control.sock),
 /// `proxy` (default: the environment's https_proxy/no_proxy), `connectTimeoutSeconds` (10),
-/// `requestTimeoutSeconds` (60), `pullWaitSeconds` (30), `pushBatch` (500),
-/// `ragSchemes`, `logLevel` (info).
+/// `requestTimeoutSeconds` (60), `pull` (stream|long-poll, default stream), `pullWaitSeconds` (30),
+/// `pushBatch` (500), `ragSchemes`, `logLevel` (info).
 /// Environment: `CONCORD_AGENT_HUB`, `CONCORD_AGENT_SOCKET`, `CONCORD_AGENT_LOG_LEVEL`.
 public struct AgentConfig: Codable, Sendable, Equatable {
     public static let currentFormatVersion = 1
@@ -38,6 +38,9 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     public var proxy: String?
     public var connectTimeoutSeconds = 10
     public var requestTimeoutSeconds = 60
+    /// How news is received: `stream` (one answer per change on an open request) or
+    /// `long-poll` (a new request per answer, for proxies that hold streamed answers back).
+    public var pull: PullMode = .stream
     public var pullWaitSeconds = 30
     public var pushBatch = 500
     public var ragSchemes: String?
@@ -52,7 +55,12 @@ public struct AgentConfig: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case formatVersion, stateDir, hub, agency, role, tokenFile, caFile, clientCertificate, clientKey, socket, proxy
-        case connectTimeoutSeconds, requestTimeoutSeconds, pullWaitSeconds, pushBatch, ragSchemes, logLevel
+        case connectTimeoutSeconds, requestTimeoutSeconds, pull, pullWaitSeconds, pushBatch, ragSchemes, logLevel
+    }
+
+    public enum PullMode: String, Codable, Sendable {
+        case stream
+        case longPoll = "long-poll"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,8 +68,8 @@ public struct AgentConfig: Codable, Sendable, Equatable {
             in: decoder,
             known: [
                 "formatVersion", "stateDir", "hub", "agency", "role", "tokenFile", "caFile", "clientCertificate",
-                "clientKey", "socket", "proxy", "connectTimeoutSeconds", "requestTimeoutSeconds", "pullWaitSeconds",
-                "pushBatch", "ragSchemes", "logLevel",
+                "clientKey", "socket", "proxy", "connectTimeoutSeconds", "requestTimeoutSeconds", "pull",
+                "pullWaitSeconds", "pushBatch", "ragSchemes", "logLevel",
             ], what: "the agent config")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try c.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1
@@ -80,6 +88,7 @@ public struct AgentConfig: Codable, Sendable, Equatable {
         proxy = try c.decodeIfPresent(String.self, forKey: .proxy)
         connectTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutSeconds) ?? 10
         requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? 60
+        pull = try c.decodeIfPresent(PullMode.self, forKey: .pull) ?? .stream
         pullWaitSeconds = try c.decodeIfPresent(Int.self, forKey: .pullWaitSeconds) ?? 30
         pushBatch = try c.decodeIfPresent(Int.self, forKey: .pushBatch) ?? 500
         ragSchemes = try c.decodeIfPresent(String.self, forKey: .ragSchemes)

@@ -44,6 +44,29 @@ public struct HubClient: Sendable {
         return (try decode(answer), answer.body)
     }
 
+    /// Opens the hub's stream of pull answers from `since` for up to `wait` seconds and hands
+    /// each answer's JSON to `answer` as it arrives (in order, on the HTTP client's thread);
+    /// returns when the hub ends the stream. A stream that brings nothing, not even the
+    /// hub's 20-second heartbeat, for a minute is dropped as dead.
+    public func stream(
+        since: Int64, limit: Int = 1000, wait: Int, answer: @escaping @Sendable ([UInt8]) -> Void
+    ) async throws {
+        let response = try await http.streamLines(
+            "/v1/sync/stream?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 60),
+            idle: .seconds(60), line: answer)
+        if response.status != 200 {
+            let _: PullResponse = try decode(response)  // throws the hub's refusal
+        }
+    }
+
+    /// Reads one streamed answer.
+    public func decodeAnswer(_ line: [UInt8]) throws -> PullResponse {
+        do { return try ConcordJSON.decode(PullResponse.self, from: Data(line)) } catch {
+            throw HubRefusal(
+                status: 200, code: "badResponse", message: "unreadable answer: \(ConcordJSON.explain(error))")
+        }
+    }
+
     public func plans() async throws -> [PlanSummary] {
         let list: PlanList = try decode(try await http.send("GET", "/v1/plans"))
         return list.plans

@@ -92,6 +92,10 @@ public struct SyncService: Service {
                     needPlans = false
                 }
                 let cursor = await agent.state.cursor
+                if agent.config.pull == .stream {
+                    try await stream(from: cursor, wait: wait) { backoff.succeeded() }
+                    continue
+                }
                 let (response, raw) = try await pullClient.pull(since: cursor, limit: 1000, wait: more ? 0 : wait)
                 try await agent.pulled(response, raw: raw)
                 more = response.more
@@ -105,6 +109,22 @@ public struct SyncService: Service {
                 await pause(backoff.failed(unit: Double.random(in: 0..<1)))
             }
         }
+    }
+
+    /// Receives the hub's stream of answers until the hub ends it; `received` is called
+    /// after each answer is stored.
+    func stream(from cursor: Int64, wait: Int, received: () -> Void) async throws {
+        let (answers, sink) = AsyncStream.makeStream(of: [UInt8].self)
+        let client = pullClient
+        async let transfer: Void = {
+            defer { sink.finish() }
+            try await client.stream(since: cursor, wait: wait) { sink.yield($0) }
+        }()
+        for await raw in answers {
+            try await agent.pulled(try client.decodeAnswer(raw), raw: raw)
+            received()
+        }
+        try await transfer
     }
 
     /// Sleeps for a backoff delay, waking early when someone asks for a sync.

@@ -27,6 +27,7 @@ struct HubRoutes {
             Endpoint(method: .get, path: "/metrics", handler: metricsText),
             Endpoint(method: .post, path: "/v1/sync/push", handler: push),
             Endpoint(method: .get, path: "/v1/sync/pull", handler: pull),
+            Endpoint(method: .get, path: "/v1/sync/stream", handler: stream),
             Endpoint(method: .get, path: "/v1/conflicts", handler: listConflicts),
             Endpoint(method: .get, path: "/v1/conflicts/:id", handler: getConflict),
             Endpoint(method: .post, path: "/v1/conflicts/:id/resolve", handler: resolve),
@@ -91,6 +92,45 @@ struct HubRoutes {
             since: since, limit: Int(min(limit, Int64(limits.maxPullLimit))),
             wait: .seconds(min(wait, Int64(limits.maxWaitSeconds))), for: principal)
         return JSONBody.response(encoded: page.json)
+    }
+
+    /// Seconds between the lines of a quiet stream, so agents (and proxies) can tell a quiet
+    /// hub from a dead connection.
+    static let heartbeat: Duration = .seconds(20)
+
+    /// A long-poll that answers more than once: one pull answer per line (NDJSON) as news
+    /// arrives — the first at once, then one per change, or an empty one every
+    /// ``heartbeat`` — until `wait` ends or the hub stops. Saves each waiting agent a new
+    /// request per change, which is most of what a change costs when many agents wait.
+    @Sendable func stream(_ request: Request, context: HubRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let since = try Self.integer(request, "since", default: 0, range: 0...Int64.max)
+        let limit = Int(
+            min(try Self.integer(request, "limit", default: 1000, range: 1...Int64.max), Int64(limits.maxPullLimit)))
+        let wait = Duration.seconds(
+            min(try Self.integer(request, "wait", default: 0, range: 0...Int64.max), Int64(limits.maxWaitSeconds)))
+        let store = self.store
+        return Response(
+            status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
+            body: ResponseBody { writer in
+                let deadline = ContinuousClock.now.advanced(by: wait)
+                var cursor = since
+                var first = true
+                while true {
+                    let left = ContinuousClock.now.duration(to: deadline)
+                    let page = try await store.pull(
+                        since: cursor, limit: limit, wait: first ? .zero : min(left, Self.heartbeat), for: principal)
+                    var line = page.json
+                    line.append(0x0A)
+                    try await writer.write(ByteBuffer(bytes: line))
+                    cursor = page.cursor
+                    first = false
+                    if page.more { continue }
+                    let closed = await store.feed.isClosed
+                    if closed || ContinuousClock.now >= deadline || Task.isCancelled { break }
+                }
+                try await writer.finish(nil)
+            })
     }
 
     // MARK: Conflicts
