@@ -77,15 +77,21 @@ extension HubStore {
         if wait > .zero, await feed.isCaughtUp(since) {
             await feed.wait(beyond: since, timeout: ContinuousClock.now.duration(to: deadline))
         }
-        var page = try await pull(since: since, limit: limit, for: principal)
+        var page = try await fresh(since: since, limit: limit, for: principal)
         while page.isEmpty && !Task.isCancelled {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { break }
             await feed.wait(beyond: page.cursor, timeout: left)
             if await feed.isClosed { break }
-            page = try await pull(since: since, limit: limit, for: principal)
+            page = try await fresh(since: since, limit: limit, for: principal)
         }
         return page
+    }
+
+    /// A pull answered from the feed's last batches when they cover it, else from the database.
+    func fresh(since: Int64, limit: Int, for principal: Principal) async throws -> PullPage {
+        if let page = await feed.page(since: since, limit: limit, for: principal) { return page }
+        return try await pull(since: since, limit: limit, for: principal)
     }
 
     /// The current records of a plan the principal may read.

@@ -16,7 +16,7 @@ extension HubStore {
             throw HubError(.forbidden, "\(principal.agency) has a viewer token, which is read-only")
         }
         let now = clock()
-        let (results, json, seq) = try await write { db in
+        let (results, json, seq, published) = try await write { db in
             var failure: (any Error)?
             var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
             var json = JSONWriter(capacity: 64 + changes.count * 200)
@@ -36,10 +36,10 @@ extension HubStore {
                 }
             }
             if let failure { throw failure }
-            try batch.finish()
-            return (results, json.bytes, batch.seq)
+            let published = try batch.finish()
+            return (results, json.bytes, batch.seq, published)
         }
-        await feed.publish(seq)
+        await feed.publish(seq, batch: published)
         var counts: [Outcome: Int] = [:]
         for r in results {
             counts[r.outcome, default: 0] += 1
@@ -76,6 +76,10 @@ struct PushBatch {
     private var records: [ActionAddress: Action?] = [:]
     /// Changed records and the sequence number of the last change that changed them.
     private var dirty: [ActionAddress: Int64] = [:]
+    /// Conflicts recorded, as pulls send them.
+    private var conflicts: [FeedBatch.Conflict] = []
+    /// Records were re-sequenced for a new partner: the feed cannot describe this batch.
+    private var resequenced = false
 
     init(db: Database, store: HubStore, principal: Principal, now: Timestamp) throws {
         self.db = db
@@ -88,11 +92,17 @@ struct PushBatch {
         nextConflictID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM conflicts") ?? 0) + 1
     }
 
-    /// Writes the changed records and the sequence counter back, and tells the record cache.
-    func finish() throws {
+    /// Writes the changed records and the sequence counter back, tells the record cache, and
+    /// returns what the batch committed for the change feed (`nil` when it cannot say).
+    @discardableResult
+    func finish() throws -> FeedBatch? {
         store.records.put(dirty.keys.compactMap { records[$0] ?? nil })
+        var published: [FeedBatch.Record] = []
+        published.reserveCapacity(dirty.count)
         for (address, seq) in dirty {
             guard let record = records[address] ?? nil else { continue }
+            let json = String(decoding: record.fastJSON, as: UTF8.self)
+            published.append(FeedBatch.Record(seq: seq, address: address, json: json))
             try db.cachedStatement(
                 sql: """
                     INSERT INTO actions (plan_id, ref, revision, seq, record) VALUES (?, ?, ?, ?, ?)
@@ -100,13 +110,24 @@ struct PushBatch {
                         record = excluded.record
                     """
             ).execute(arguments: [
-                record.plan.rawValue, record.ref.rawValue, record.revision, seq,
-                String(decoding: record.fastJSON, as: UTF8.self),
+                record.plan.rawValue, record.ref.rawValue, record.revision, seq, json,
             ])
         }
         if seq != startSeq {
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'seq'", arguments: [seq])
         }
+        guard !resequenced, published.count <= FeedBatch.maxRecords else { return nil }
+        var readers: [PlanID: Set<AgencyID>] = [:]
+        for plan in Set(published.map(\.address.plan)) {
+            readers[plan] = Set(
+                try String.fetchAll(
+                    db.cachedStatement(sql: "SELECT agency_id FROM plan_partners WHERE plan_id = ?"),
+                    arguments: [plan.rawValue]
+                ).compactMap { try? AgencyID($0) })
+        }
+        return FeedBatch(
+            after: startSeq, through: seq, records: published.sorted { $0.seq < $1.seq }, conflicts: conflicts,
+            readers: readers)
     }
 
     mutating func nextSeq() -> Int64 {
@@ -185,13 +206,15 @@ struct PushBatch {
                 let record = ConflictRecord(
                     id: id, changeId: change.id, agency: principal.agency, action: change.action, conflict: conflict,
                     createdAt: now)
+                let json = try HubStore.encode(record)
                 try db.execute(
                     sql:
                         "INSERT INTO conflicts (id, agency_id, plan_id, ref, status, seq, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     arguments: [
                         id, principal.agency.rawValue, change.action.plan.rawValue, change.action.ref.rawValue,
-                        ConflictRecord.Status.open.rawValue, changeSeq, try HubStore.encode(record),
+                        ConflictRecord.Status.open.rawValue, changeSeq, json,
                     ])
+                conflicts.append(FeedBatch.Conflict(seq: changeSeq, agency: principal.agency, json: json))
                 result.conflicts.append(ConflictNotice(id: id, conflict: conflict))
             }
             resultJSON = String(decoding: result.fastJSON, as: UTF8.self)
@@ -228,6 +251,7 @@ struct PushBatch {
             added = added || db.changesCount > 0
         }
         guard added else { return }
+        resequenced = true
         let refs = try String.fetchAll(
             db, sql: "SELECT ref FROM actions WHERE plan_id = ? ORDER BY seq", arguments: [record.plan.rawValue])
         for ref in refs {
