@@ -43,7 +43,11 @@ public actor ChangeFeed {
     /// The last batches, without gaps: each starts where the one before ended, and the last
     /// ends at `latest`. Emptied whenever something is published without its batch.
     private var recent: [FeedBatch] = []
+    /// At most this many batches and records are kept (a few MiB at most): enough for every
+    /// agency that is keeping up; one that is further behind reads the database.
     private static let keptBatches = 64
+    private static let keptRecords = 4096
+    private var keptRecordCount = 0
 
     public init(latest: Int64) {
         self.latest = latest
@@ -66,11 +70,14 @@ public actor ChangeFeed {
         if let batch, batch.through == seq, batch.records.count <= FeedBatch.maxRecords {
             // A batch that does not start at `latest` follows one that is not published yet:
             // what is kept starts again with it.
-            if batch.after != latest { recent = [] }
+            if batch.after != latest { forget() }
             recent.append(batch)
-            if recent.count > Self.keptBatches { recent.removeFirst(recent.count - Self.keptBatches) }
+            keptRecordCount += batch.records.count
+            while recent.count > Self.keptBatches || keptRecordCount > Self.keptRecords {
+                keptRecordCount -= recent.removeFirst().records.count
+            }
         } else {
-            recent = []
+            forget()
         }
         latest = seq
         for (id, waiter) in waiters where waiter.beyond < seq {
@@ -131,6 +138,11 @@ public actor ChangeFeed {
         let visible = records.compactMap { $0?.json }
         guard visible.count <= limit else { return nil }
         return HubStore.PullPage(records: visible, conflicts: conflicts, cursor: latest, more: false)
+    }
+
+    private func forget() {
+        recent = []
+        keptRecordCount = 0
     }
 
     private func expire(_ id: Int) {
