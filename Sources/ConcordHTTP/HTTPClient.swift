@@ -282,19 +282,11 @@ private final class Sink {
     var status = 0
     /// Set for a streamed answer: whole lines of a 200 answer go here instead of `body`.
     var lines: (@Sendable ([UInt8]) -> Void)?
-    /// The start of a line whose end has not arrived yet.
-    private var partial: [UInt8] = []
+    private var splitter = LineSplitter()
 
     func received(_ data: UnsafeBufferPointer<UInt8>) {
         guard let lines, status == 200 else { return body.append(contentsOf: data) }
-        var start = 0
-        while let newline = data[start...].firstIndex(of: 0x0A) {
-            partial.append(contentsOf: data[start..<newline])
-            if !partial.isEmpty { lines(partial) }
-            partial.removeAll(keepingCapacity: true)
-            start = newline + 1
-        }
-        partial.append(contentsOf: data[start...])
+        splitter.split(data, lines)
     }
 
     /// One header line as libcurl hands it over (`Name: value\r\n`, or a status line that
@@ -316,5 +308,29 @@ private final class Sink {
         let name = String(
             decoding: line[..<colon].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
         headers[name] = String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)
+    }
+}
+
+/// Cuts a byte stream into lines (without their `\n`; empty lines are skipped), whatever
+/// the chunks it arrives in.
+struct LineSplitter {
+    /// The start of a line whose end has not arrived yet.
+    private(set) var partial: [UInt8] = []
+
+    mutating func split(_ data: UnsafeBufferPointer<UInt8>, _ line: ([UInt8]) -> Void) {
+        var start = 0
+        while let newline = data[start...].firstIndex(of: 0x0A) {
+            // Each line is handed over in an array of its own size (a buffer kept for reuse
+            // would be copied, at its whole capacity, for every line).
+            if partial.isEmpty {
+                if newline > start { line(Array(data[start..<newline])) }
+            } else {
+                partial.append(contentsOf: data[start..<newline])
+                line(partial)
+                partial = []
+            }
+            start = newline + 1
+        }
+        if start < data.count { partial.append(contentsOf: data[start...]) }
     }
 }

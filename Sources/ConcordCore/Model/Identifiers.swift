@@ -22,16 +22,24 @@ enum ASCII {
 
 /// A slug: lower-case ASCII letters, digits and single hyphens, starting with a letter or digit.
 func checkSlug(_ raw: String, kind: String, maxLength: Int, mustStartWithLetter: Bool) throws(IdentifierError) {
-    let bytes = Array(raw.utf8)
+    // Read in place (ids are checked for every record a pull brings): no copy of the bytes.
+    let bytes = raw.utf8
+    let count = bytes.count
     func fail(_ rule: String) -> IdentifierError { IdentifierError(kind: kind, value: raw, rule: rule) }
-    guard !bytes.isEmpty else { throw fail("it is empty") }
-    guard bytes.count <= maxLength else { throw fail("it is longer than \(maxLength) characters") }
+    guard count > 0 else { throw fail("it is empty") }
+    guard count <= maxLength else { throw fail("it is longer than \(maxLength) characters") }
     if mustStartWithLetter {
-        guard ASCII.isLower(bytes[0]) else { throw fail("it must start with a lower-case letter a-z") }
+        guard ASCII.isLower(bytes.first!) else { throw fail("it must start with a lower-case letter a-z") }
     }
-    for (i, c) in bytes.enumerated() {
+    var i = 0
+    var previous: UInt8 = 0
+    for c in bytes {
+        defer {
+            previous = c
+            i += 1
+        }
         if ASCII.isLower(c) || ASCII.isDigit(c) { continue }
-        if c == 0x2D, i > 0, i < bytes.count - 1, bytes[i - 1] != 0x2D { continue }
+        if c == 0x2D, i > 0, i < count - 1, previous != 0x2D { continue }
         throw fail("use lower-case letters a-z, digits and single hyphens inside (e.g. nhs-trust)")
     }
 }
@@ -71,13 +79,20 @@ public struct ActionRef: StringIdentifier, Comparable {
     public let rawValue: String
 
     public init(_ raw: String) throws(IdentifierError) {
-        let bytes = Array(raw.utf8)
+        let bytes = raw.utf8
+        let count = bytes.count
         func fail(_ rule: String) -> IdentifierError { IdentifierError(kind: "action ref", value: raw, rule: rule) }
-        guard !bytes.isEmpty else { throw fail("it is empty") }
-        guard bytes.count <= 16 else { throw fail("it is longer than 16 characters") }
-        for (i, c) in bytes.enumerated() {
+        guard count > 0 else { throw fail("it is empty") }
+        guard count <= 16 else { throw fail("it is longer than 16 characters") }
+        var i = 0
+        var previous: UInt8 = 0
+        for c in bytes {
+            defer {
+                previous = c
+                i += 1
+            }
             if ASCII.isAlnum(c) { continue }
-            if c == 0x2E || c == 0x2D, i > 0, i < bytes.count - 1, ASCII.isAlnum(bytes[i - 1]) { continue }
+            if c == 0x2E || c == 0x2D, i > 0, i < count - 1, ASCII.isAlnum(previous) { continue }
             throw fail("use letters and digits joined by single dots or hyphens (e.g. 1.1, 3.2, A5)")
         }
         rawValue = raw
