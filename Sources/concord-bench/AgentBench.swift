@@ -149,8 +149,26 @@ enum AgentBench {
             )
             if let maps = try? String(contentsOfFile: "/proc/\(process.pid)/smaps_rollup", encoding: .utf8) {
                 for line in maps.split(separator: "\n")
-                where line.hasPrefix("Rss:") || line.hasPrefix("Anonymous:") || line.hasPrefix("Shared_Clean:") {
+                where line.hasPrefix("Rss:") || line.hasPrefix("Anonymous:") || line.hasPrefix("Shared_Clean:")
+                    || line.hasPrefix("Private_Dirty:")
+                {
                     print("  \(line)")
+                }
+            }
+            // Where the resident memory is: kB by file (or kind of anonymous memory).
+            if let smaps = try? String(contentsOfFile: "/proc/\(process.pid)/smaps", encoding: .utf8) {
+                var byName: [String: Int] = [:]
+                var name = ""
+                for line in smaps.split(separator: "\n") {
+                    let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                    if let first = fields.first, first.contains("-"), !first.hasSuffix(":") {
+                        name = fields.count >= 6 ? String(fields[5...].joined(separator: " ")) : "[anonymous]"
+                    } else if fields.first == "Rss:", fields.count >= 2, let kb = Int(fields[1]) {
+                        byName[name, default: 0] += kb
+                    }
+                }
+                for (file, kb) in byName.sorted(by: { $0.value > $1.value }).prefix(15) {
+                    print("  \(kb) kB  \(file)")
                 }
             }
             await process.stop()

@@ -95,7 +95,7 @@ enum HubBench {
             let started = ContinuousClock.now
             let response = try await police.send("GET", "/v1/sync/pull?since=0&limit=\(actionCount)")
             let seconds = (ContinuousClock.now - started).seconds
-            let pulled = try JSONDecoder().decode(PullResponse.self, from: Data(response.body))
+            let pulled = try ConcordJSON.decode(PullResponse.self, from: Data(response.body))
             let decoded = (ContinuousClock.now - started).seconds
             print(
                 "| pull, one request (transfer / with client decode) | \(pulled.actions.count) | \(response.body.count) | \(fmt(seconds)) / \(fmt(decoded)) |"
@@ -106,7 +106,7 @@ enum HubBench {
         var total = 0
         while true {
             let response = try await police.send("GET", "/v1/sync/pull?since=\(cursor)&limit=5000")
-            let page = try JSONDecoder().decode(PullResponse.self, from: Data(response.body))
+            let page = try ConcordJSON.decode(PullResponse.self, from: Data(response.body))
             total += page.actions.count
             cursor = page.cursor
             if !page.more { break }
