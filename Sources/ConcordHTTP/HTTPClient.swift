@@ -46,6 +46,8 @@ public struct HTTPResponse: Sendable {
     /// Header names in lower case.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// Connections this request had to open (0 when it reused a kept-alive one).
+    public var newConnections = 0
 
     public var text: String { String(decoding: body, as: UTF8.self) }
 }
@@ -220,9 +222,10 @@ public final class HTTPClient: @unchecked Sendable {
                 code: Int(code.rawValue),
                 message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail, url: url)
         }
-        var status = 0
+        var status = 0, connects = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+        _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connects)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body, newConnections: connects)
     }
 
     static func milliseconds(_ d: Duration) -> Int {
