@@ -250,13 +250,13 @@ _concord-hub_agency() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add|list|revoke|rotate)
+    add|list|revoke|rotate|certificate)
         # Offer subcommand argument completions
         "_concord-hub_agency_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add list revoke rotate' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add list revoke rotate certificate' -- "${cur}"))
         ;;
     esac
 }
@@ -336,6 +336,24 @@ _concord-hub_agency_rotate() {
     '--token-file')
         return
         ;;
+    '--data-dir')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_concord-hub_agency_certificate() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--data-dir --config)
+    __concord-hub_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
     '--data-dir')
         return
         ;;

@@ -142,7 +142,7 @@ struct CheckConfig: AsyncParsableCommand {
 struct AgencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agency", abstract: "Manage agencies and tokens directly on the database.",
-        subcommands: [Add.self, List.self, Revoke.self, Rotate.self])
+        subcommands: [Add.self, List.self, Revoke.self, Rotate.self, ClientCertificate.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an agency and print its token once.")
@@ -164,6 +164,34 @@ struct AgencyCommand: AsyncParsableCommand {
                         AgencyRequest(id: try AgencyID(id), name: name, role: Role(rawValue: role)!))
                 }
                 try show(issued, tokenFile: tokenFile)
+            }
+        }
+    }
+
+    struct ClientCertificate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "certificate",
+            abstract: "Issue a client certificate for an agency's agent, signed by the hub's local CA.",
+            discussion: """
+                For mutual TLS: set tls.clientCA to the local CA (tls/ca.pem) in hub.json, and give
+                the agent the two files written here as clientCertificate and clientKey.
+                """)
+        @Argument(help: "The agency id, e.g. police.") var id: String
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            try await userFacing {
+                let agency = try AgencyID(id)
+                let config = try location.load()
+                guard FileManager.default.fileExists(atPath: config.path("tls/ca-key.pem")) else {
+                    throw ConfigError(
+                        "\(config.path("tls/ca-key.pem")) does not exist: the hub has no local CA (init made none); issue the certificate with your own CA"
+                    )
+                }
+                let files = try HubCertificates.issueClientCertificate(
+                    commonName: agency.rawValue, dataDir: URL(fileURLWithPath: config.dataDir))
+                print("certificate: \(files.certificate)")
+                print("key (0600):  \(files.key)")
             }
         }
     }

@@ -5,6 +5,7 @@ import Foundation
 import Testing
 
 @testable import ConcordAgent
+@testable import ConcordHub
 
 #if canImport(Glibc)
     import Glibc
@@ -77,6 +78,50 @@ struct HTTPClientTests {
         #expect(answer.text == #"{"status":"compressed answer"}"#)
         let request = server.request.lowercased()
         #expect(request.contains("accept-encoding:") && request.contains("gzip"), "\(server.request)")
+    }
+
+    @Test func mutualTLS_anAgentWithItsCertificateSyncs_andOneWithoutIsRefused() async throws {
+        try await withTestHub(configure: { $0.tls.clientCA = "tls/ca.pem" }) { hub in
+            let adminCertificate = try HubCertificates.issueClientCertificate(commonName: "lscp", dataDir: hub.dir)
+            var c = HTTPClientConfiguration(baseURL: hub.baseURL, caFile: hub.caFile, bearerToken: hub.adminToken)
+            c.proxy = ""
+            c.clientCertificate = adminCertificate.certificate
+            c.clientKey = adminCertificate.key
+            let admin = JSONClient(HTTPClient(c))
+            let issued: IssuedToken = try await admin.post(
+                "/v1/agencies", AgencyRequest(id: AgencyID("police"), name: "Police", role: .agency), expect: 201)
+            // The right token without a certificate is refused in the TLS handshake.
+            await #expect(throws: HTTPTransportError.self) {
+                _ = try await hub.client(hub.adminToken).raw("GET", "/v1/plans")
+            }
+
+            let dir = hub.dir.appendingPathComponent("agents")
+            var agents: [AgentProcess] = []
+            defer { for agent in agents { agent.process.signal(SIGKILL) } }
+            for (name, certified) in [("police", true), ("police-nocert", false)] {
+                let stateDir = try makeAgentConfig(
+                    dir, name: name, hub: hub.baseURL, agency: "police", token: issued.token, caFile: hub.caFile)
+                if certified {
+                    // As an admin would: concord-hub agency certificate.
+                    let issuedCertificate = try await ChildProcess.run(
+                        "concord-hub", ["agency", "certificate", "police", "--data-dir", hub.dir.path])
+                    #expect(issuedCertificate.status == 0, "\(issuedCertificate.output)")
+                    let file = stateDir.appendingPathComponent("agent.json")
+                    var config = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+                    config["clientCertificate"] = hub.dir.appendingPathComponent("tls/client-police.pem").path
+                    config["clientKey"] = hub.dir.appendingPathComponent("tls/client-police-key.pem").path
+                    try JSONSerialization.data(withJSONObject: config).write(to: file)
+                }
+                agents.append(
+                    try await AgentProcess.start(stateDir: stateDir, logFile: dir.appendingPathComponent("\(name).log"))
+                )
+            }
+            let certified = try await agents[0].sync()
+            #expect(certified.online && certified.pending == 0, "\(certified)")
+            let refused = try await agents[1].sync(wait: 3)
+            #expect(!refused.online, "an agent without a client certificate got through: \(refused)")
+            for agent in agents { await agent.process.stop() }
+        }
     }
 
     @Test func theToken_comesFromTheSystemdCredential_beforeTheTokenFile() throws {

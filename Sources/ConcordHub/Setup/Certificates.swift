@@ -82,6 +82,41 @@ public enum HubCertificates {
         return files
     }
 
+    /// Issues a client certificate (P-256, 825 days, for TLS client authentication) named
+    /// `commonName` with the local CA that `generate` made in `dataDir`, for agencies when the
+    /// hub requires mutual TLS (`tls.clientCA`). Writes `tls/client-NAME.pem` and
+    /// `tls/client-NAME-key.pem` (0600) and returns their paths.
+    public static func issueClientCertificate(
+        commonName: String, dataDir: URL, now: Date = Date()
+    ) throws -> (certificate: String, key: String) {
+        let files = Files()
+        let caPath = dataDir.appendingPathComponent(files.caCertificate).path
+        let caKeyPath = dataDir.appendingPathComponent(files.caKey).path
+        let caCertificate = try Certificate(pemEncoded: String(contentsOfFile: caPath, encoding: .utf8))
+        let caKey = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: caKeyPath, encoding: .utf8))
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            OrganizationName("Concord")
+            CommonName(commonName)
+        }
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(825 * 86400),
+            issuer: caCertificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true))
+                try ExtendedKeyUsage([.clientAuth])
+                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: .init(caKey.publicKey)).keyIdentifier)
+            },
+            issuerPrivateKey: .init(caKey))
+        let certificatePath = dataDir.appendingPathComponent("tls/client-\(commonName).pem").path
+        let keyPath = dataDir.appendingPathComponent("tls/client-\(commonName)-key.pem").path
+        try SecureFiles.write(try certificate.serializeAsPEM().pemString + "\n", to: certificatePath, mode: 0o644)
+        try SecureFiles.write(key.pemRepresentation + "\n", to: keyPath, mode: 0o600)
+        return (certificatePath, keyPath)
+    }
+
     static func ipAddressBytes(_ text: String) -> [UInt8]? {
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }

@@ -66,6 +66,18 @@ public enum HubApp {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
+        if let clientCA = config.tls.clientCA {
+            // Mutual TLS: a connection without a certificate from these CAs is refused in the
+            // handshake (the bearer token is still needed on top).
+            let path = config.path(clientCA)
+            let roots: [NIOSSLCertificate]
+            do { roots = try NIOSSLCertificate.fromPEMFile(path) } catch {
+                throw ConfigError("cannot read tls.clientCA \(path): \(error)")
+            }
+            guard !roots.isEmpty else { throw ConfigError("tls.clientCA \(path) holds no certificate") }
+            tls.trustRoots = .certificates(roots)
+            tls.certificateVerification = .noHostnameVerification
+        }
         do { _ = try NIOSSLContext(configuration: tls) } catch {
             throw ConfigError(
                 "the TLS key \(keyPath) does not fit the certificate \(certificatePath) (\(error)); give the key of that certificate"

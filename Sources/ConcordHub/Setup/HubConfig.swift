@@ -12,6 +12,8 @@ import Foundation
 /// - `database` — SQLite file, relative to `dataDir`. Default `hub.sqlite`.
 /// - `tls.certificate`, `tls.privateKey` — PEM files, relative to `dataDir` (or absolute).
 ///   `tls.privateKey` may also come from the systemd credential `tls-key` (`LoadCredential=`).
+/// - `tls.clientCA` — optional PEM file of the CA(s) that sign agencies' client
+///   certificates: when set, the hub requires one on every connection (mutual TLS).
 /// - `ragSchemes` — a RAG scheme file (see `config/rag-schemes.json`); absent: the built-in
 ///   red/amber/green/blue scheme.
 /// - `limits.maxBodyBytes` (16 MiB), `limits.maxBatch` (10,000 changes),
@@ -27,6 +29,9 @@ public struct HubConfig: Codable, Sendable, Equatable {
     public struct TLS: Codable, Sendable, Equatable {
         public var certificate: String
         public var privateKey: String
+        /// PEM file of the CA(s) that sign agencies' client certificates. When set, every
+        /// connection must present one (mutual TLS), on top of its bearer token.
+        public var clientCA: String?
     }
 
     public struct Limits: Codable, Sendable, Equatable {
