@@ -22,6 +22,13 @@ static inline CURLcode ccurl_setopt_header_function(CURL *h, ccurl_write_callbac
     return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f);
 }
 
+// Called about once a second during a transfer (and on progress); non-zero aborts it.
+typedef int (*ccurl_xferinfo_callback)(void *context, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                                       curl_off_t ulnow);
+static inline CURLcode ccurl_setopt_xferinfo_function(CURL *h, ccurl_xferinfo_callback f) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
+}
+
 static inline CURLcode ccurl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode ccurl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 

@@ -99,7 +99,9 @@ public final class HTTPClient: @unchecked Sendable {
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
         timeout: Duration? = nil
     ) async throws -> HTTPResponse {
-        try await run { try self.perform(method, path, body: body, headers: headers, timeout: timeout) }
+        try await run { answer in
+            try self.perform(method, path, body: body, headers: headers, timeout: timeout, answer: answer)
+        }
     }
 
     /// Sends a GET whose answer comes in lines (`application/x-ndjson`) and hands each whole
@@ -111,21 +113,27 @@ public final class HTTPClient: @unchecked Sendable {
     public func streamLines(
         _ path: String, timeout: Duration, idle: Duration, line: @escaping @Sendable ([UInt8]) -> Void
     ) async throws -> HTTPResponse {
-        try await run {
-            try self.perform("GET", path, body: nil, headers: [:], timeout: timeout, idle: idle, lines: line)
+        try await run { answer in
+            try self.perform(
+                "GET", path, body: nil, headers: [:], timeout: timeout, answer: answer, idle: idle, lines: line)
         }
     }
 
     /// Runs a transfer on the client's thread.
-    private func run(_ transfer: @escaping @Sendable () throws -> HTTPResponse) async throws -> HTTPResponse {
-        // A cancelled caller is answered at once with CancellationError; the transfer itself
-        // runs to its end (or timeout) on the client's thread and its answer is dropped. This
-        // keeps shutdown prompt while a long-poll is outstanding.
+    private func run(
+        _ transfer: @escaping @Sendable (Answer) throws -> HTTPResponse
+    ) async throws -> HTTPResponse {
+        // A cancelled caller is answered at once with CancellationError, and the transfer is
+        // aborted within about a second (libcurl asks the progress callback), so a cancelled
+        // long-poll or stream neither delays shutdown nor holds the client's next request up.
         let answer = Answer()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard answer.set(continuation) else { return }
-                queue.async { answer.resume(with: Result { try transfer() }) }
+                queue.async {
+                    guard !answer.isAnswered else { return }  // cancelled before it started
+                    answer.resume(with: Result { try transfer(answer) })
+                }
             }
         } onCancel: {
             answer.resume(with: .failure(CancellationError()))
@@ -134,7 +142,7 @@ public final class HTTPClient: @unchecked Sendable {
 
     private func perform(
         _ method: String, _ path: String, body: [UInt8]?, headers: [String: String], timeout: Duration?,
-        idle: Duration? = nil, lines: (@Sendable ([UInt8]) -> Void)? = nil
+        answer: Answer, idle: Duration? = nil, lines: (@Sendable ([UInt8]) -> Void)? = nil
     ) throws -> HTTPResponse {
         let c = configuration
         let url = c.baseURL + path
@@ -193,7 +201,7 @@ public final class HTTPClient: @unchecked Sendable {
             }
         }
 
-        let sink = Sink()
+        let sink = Sink(answer: answer)
         sink.lines = lines
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try check(
@@ -214,6 +222,13 @@ public final class HTTPClient: @unchecked Sendable {
                 return n
             })
         try check(ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        try check(
+            ccurl_setopt_xferinfo_function(handle) { context, _, _, _, _ in
+                guard let context else { return 0 }
+                return Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().answer.isAnswered ? 1 : 0
+            })
+        try check(ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context))
+        try check(ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
 
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
         guard code == CURLE_OK else {
@@ -235,10 +250,14 @@ public final class HTTPClient: @unchecked Sendable {
 }
 
 /// Resumes a continuation once, whichever of the transfer and a cancellation comes first.
-private final class Answer: @unchecked Sendable {
+final class Answer: @unchecked Sendable {
     private let lock = NSLockLike()
     private var continuation: CheckedContinuation<HTTPResponse, any Error>?
     private var early: Result<HTTPResponse, any Error>?
+    private var answered = false
+
+    /// The caller has its answer (a cancellation, say): a transfer still running is not wanted.
+    var isAnswered: Bool { lock.withLock { answered } }
 
     /// Stores the continuation; returns false if a cancellation already answered it.
     func set(_ c: CheckedContinuation<HTTPResponse, any Error>) -> Bool {
@@ -254,7 +273,9 @@ private final class Answer: @unchecked Sendable {
 
     func resume(with result: Result<HTTPResponse, any Error>) {
         let c: CheckedContinuation<HTTPResponse, any Error>? = lock.withLock {
-            if continuation == nil && early == nil {
+            if answered { return nil }
+            answered = true
+            if continuation == nil {
                 early = result
                 return nil
             }
@@ -279,6 +300,7 @@ private final class NSLockLike: @unchecked Sendable {
 
 /// Where the callbacks put the answer.
 private final class Sink {
+    let answer: Answer
     var body: [UInt8] = []
     var headers: [String: String] = [:]
     /// The status of the answer being received (from its status line).
@@ -286,6 +308,10 @@ private final class Sink {
     /// Set for a streamed answer: whole lines of a 200 answer go here instead of `body`.
     var lines: (@Sendable ([UInt8]) -> Void)?
     private var splitter = LineSplitter()
+
+    init(answer: Answer) {
+        self.answer = answer
+    }
 
     func received(_ data: UnsafeBufferPointer<UInt8>) {
         guard let lines, status == 200 else { return body.append(contentsOf: data) }

@@ -61,6 +61,23 @@ struct HTTPClientTests {
         }
     }
 
+    @Test func aCancelledLongPoll_isAbandoned_andTheClientsNextRequestGoesAtOnce() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            let http = client(hub, caFile: hub.caFile, token: tokens["csc"])
+            let cursor = try await JSONClient(http).pull().cursor
+            let poll = Task { try await http.send("GET", "/v1/sync/pull?since=\(cursor)&wait=30") }
+            try await Task.sleep(for: .milliseconds(300))
+            poll.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await poll.value }
+            // The client sends one request at a time: had the long-poll run on, this would
+            // wait for its 30 s.
+            let started = ContinuousClock.now
+            #expect(try await http.send("GET", "/healthz").status == 200)
+            #expect(ContinuousClock.now - started < .seconds(10), "the cancelled long-poll held the client up")
+        }
+    }
+
     @Test func gzippedAnswers_areDecompressed() async throws {
         // {"status":"compressed answer"}, gzipped.
         let gzipped: [UInt8] = [
