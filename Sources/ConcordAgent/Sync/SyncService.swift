@@ -92,14 +92,23 @@ public struct SyncService: Service {
                     needPlans = false
                 }
                 let cursor = await agent.state.cursor
+                let started = ContinuousClock.now
+                var news = false
                 if agent.config.pull == .stream {
-                    try await stream(from: cursor, wait: wait) { backoff.succeeded() }
-                    continue
+                    try await stream(from: cursor, wait: wait) {
+                        backoff.succeeded()
+                        news = news || $0
+                    }
+                } else {
+                    let (response, raw) = try await pullClient.pull(since: cursor, limit: 1000, wait: more ? 0 : wait)
+                    try await agent.pulled(response, raw: raw)
+                    more = response.more
+                    news = !response.actions.isEmpty || !response.conflicts.isEmpty || response.more
+                    backoff.succeeded()
                 }
-                let (response, raw) = try await pullClient.pull(since: cursor, limit: 1000, wait: more ? 0 : wait)
-                try await agent.pulled(response, raw: raw)
-                more = response.more
-                backoff.succeeded()
+                // A hub that ends every wait at once (limits.maxWaitSeconds 0) must not be
+                // asked again in a tight loop: at most once a second while nothing is new.
+                if !news, ContinuousClock.now - started < .seconds(1) { await pause(.seconds(1)) }
             } catch is CancellationError {
                 return
             } catch {
@@ -112,8 +121,8 @@ public struct SyncService: Service {
     }
 
     /// Receives the hub's stream of answers until the hub ends it; `received` is called
-    /// after each answer is stored.
-    func stream(from cursor: Int64, wait: Int, received: () -> Void) async throws {
+    /// after each answer is stored, with whether it brought anything.
+    func stream(from cursor: Int64, wait: Int, received: (Bool) -> Void) async throws {
         let (answers, sink) = AsyncStream.makeStream(of: [UInt8].self)
         let client = pullClient
         async let transfer: Void = {
@@ -121,8 +130,9 @@ public struct SyncService: Service {
             try await client.stream(since: cursor, wait: wait) { sink.yield($0) }
         }()
         for await raw in answers {
-            try await agent.pulled(try client.decodeAnswer(raw), raw: raw)
-            received()
+            let answer = try client.decodeAnswer(raw)
+            try await agent.pulled(answer, raw: raw)
+            received(!answer.actions.isEmpty || !answer.conflicts.isEmpty || answer.more)
         }
         try await transfer
     }
