@@ -67,6 +67,46 @@ enum AgentBench {
         print("ratio of means (100,000 / 100): \(HubBench.fmt(means[1] / means[0]))")
     }
 
+    /// How long an agent's store takes to open with 100,000 actions: from a fresh snapshot,
+    /// and from that snapshot plus a journal of pulled answers (10,000 records in 100 answers).
+    static func startUp() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let police = try AgencyID("police")
+        let n = 100_000
+        let records = actions(n, owner: police)
+        do {
+            let store = try AgentStore(directory: dir.path, agency: police, logger: logger)
+            for chunk in stride(from: 0, to: n, by: 1000) {
+                try store.recordPull(
+                    PullResponse(
+                        actions: Array(records[chunk..<min(chunk + 1000, n)]), cursor: Int64(chunk), more: false,
+                        conflicts: []), at: Agent.systemTime())
+            }
+            try store.compact()
+        }
+        print("| store | open ms |")
+        print("| --- | ---: |")
+        func open(_ what: String) throws {
+            let started = ContinuousClock.now
+            let store = try AgentStore(directory: dir.path, agency: police, logger: logger)
+            let ms = (ContinuousClock.now - started).seconds * 1000
+            precondition(store.state.records.count == n)
+            print("| \(what) | \(HubBench.fmt(ms)) |")
+        }
+        try open("snapshot of \(n) actions")
+        do {
+            let store = try AgentStore(directory: dir.path, agency: police, logger: logger)
+            for chunk in stride(from: 0, to: 10_000, by: 100) {
+                let response = PullResponse(
+                    actions: Array(records[chunk..<chunk + 100]), cursor: Int64(n + chunk), more: false, conflicts: [])
+                try store.recordPull(
+                    response, raw: Array(try ConcordJSON.encode(response, pretty: false)), at: Agent.systemTime())
+            }
+        }
+        try open("snapshot + journal of 10,000 pulled records")
+    }
+
     static var binDir: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
 
     /// User plus system CPU seconds a process has used.

@@ -19,9 +19,10 @@ struct Bench {
         case "hub": try await HubBench.run()
         case "agent-edit": try await AgentBench.editCost()
         case "agent-rss": try await AgentBench.idleRSS()
+        case "agent-start": try AgentBench.startUp()
         case "propagation": try await AgentBench.propagation()
         default:
-            print("usage: concord-bench [hub | agent-edit | agent-rss | propagation]")
+            print("usage: concord-bench [hub | agent-edit | agent-rss | agent-start | propagation]")
             exit(2)
         }
     }
