@@ -79,6 +79,14 @@ enum FileIO {
     static func lock(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw failure("cannot open lock file", path) }
+        // A lock belongs to the open file, and a process being started (by this one or by
+        // systemd) holds a copy of every descriptor until its exec closes them: a lock just
+        // released can look held for a moment. Only a lock held for 2 s means another agent.
+        var tries = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && tries < 100 {
+            tries += 1
+            usleep(20_000)
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = (try? read(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
             close(fd)
