@@ -38,15 +38,8 @@ enum AgentBench {
             let dir = temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: dir) }
             let police = try AgencyID("police")
-            let store = try AgentStore(directory: dir.path, agency: police, logger: logger)
             let records = actions(n, owner: police)
-            for chunk in stride(from: 0, to: n, by: 1000) {
-                try store.recordPull(
-                    PullResponse(
-                        actions: Array(records[chunk..<min(chunk + 1000, n)]), cursor: Int64(chunk), more: false,
-                        conflicts: []), at: Agent.systemTime())
-            }
-            try store.compact()
+            let store = try pulledStore(dir, records)
             let config = AgentConfig(stateDir: dir.path, hub: "https://127.0.0.1:9", agency: police, tokenFile: nil)
             let agent = Agent(store: store, config: config, logger: logger)
             var times: [Double] = []
@@ -67,6 +60,19 @@ enum AgentBench {
         print("ratio of means (100,000 / 100): \(HubBench.fmt(means[1] / means[0]))")
     }
 
+    /// A store in `dir` holding `records` as pulled (in answers of 1,000), compacted.
+    static func pulledStore(_ dir: URL, _ records: [Action]) throws -> AgentStore {
+        let store = try AgentStore(directory: dir.path, agency: records[0].ownerAgency, logger: logger)
+        for chunk in stride(from: 0, to: records.count, by: 1000) {
+            try store.recordPull(
+                PullResponse(
+                    actions: Array(records[chunk..<min(chunk + 1000, records.count)]), cursor: Int64(chunk),
+                    more: false, conflicts: []), at: Agent.systemTime())
+        }
+        try store.compact()
+        return store
+    }
+
     /// How long an agent's store takes to open with 100,000 actions: from a fresh snapshot,
     /// and from that snapshot plus a journal of pulled answers (10,000 records in 100 answers).
     static func startUp() throws {
@@ -75,16 +81,7 @@ enum AgentBench {
         let police = try AgencyID("police")
         let n = 100_000
         let records = actions(n, owner: police)
-        do {
-            let store = try AgentStore(directory: dir.path, agency: police, logger: logger)
-            for chunk in stride(from: 0, to: n, by: 1000) {
-                try store.recordPull(
-                    PullResponse(
-                        actions: Array(records[chunk..<min(chunk + 1000, n)]), cursor: Int64(chunk), more: false,
-                        conflicts: []), at: Agent.systemTime())
-            }
-            try store.compact()
-        }
+        _ = try pulledStore(dir, records)  // closed again at once
         print("| store | open ms |")
         print("| --- | ---: |")
         func open(_ what: String) throws {

@@ -73,7 +73,8 @@ struct AgentProcess {
 
 /// Writes an agent's config (and token file) into a fresh state directory.
 func makeAgentConfig(
-    _ dir: URL, name: String, hub: String, agency: String, token: String, caFile: String?
+    _ dir: URL, name: String, hub: String, agency: String, token: String, caFile: String?,
+    settings: [String: String] = [:]
 ) throws -> URL {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let stateDir = dir.appendingPathComponent(name)
@@ -81,5 +82,12 @@ func makeAgentConfig(
     try (token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
     _ = try AgentApp.initialize(
         stateDir: stateDir.path, hub: hub, agency: try AgencyID(agency), tokenFile: tokenFile.path, caFile: caFile)
+    if !settings.isEmpty {
+        // Keys init does not set (pull, clientCertificate…), as an agency would edit them in.
+        let file = stateDir.appendingPathComponent(AgentConfig.fileName)
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+        config.merge(settings) { _, new in new }
+        try JSONSerialization.data(withJSONObject: config).write(to: file)
+    }
     return stateDir
 }

@@ -112,23 +112,22 @@ struct HTTPClientTests {
                 _ = try await hub.client(hub.adminToken).raw("GET", "/v1/plans")
             }
 
+            // As an admin would: concord-hub agency certificate.
+            let issuedCertificate = try await ChildProcess.run(
+                "concord-hub", ["agency", "certificate", "police", "--data-dir", hub.dir.path])
+            #expect(issuedCertificate.status == 0, "\(issuedCertificate.output)")
+            let certificateSettings = [
+                "clientCertificate": hub.dir.appendingPathComponent("tls/client-police.pem").path,
+                "clientKey": hub.dir.appendingPathComponent("tls/client-police-key.pem").path,
+            ]
+
             let dir = hub.dir.appendingPathComponent("agents")
             var agents: [AgentProcess] = []
             defer { for agent in agents { agent.process.signal(SIGKILL) } }
-            for (name, certified) in [("police", true), ("police-nocert", false)] {
+            for (name, settings) in [("police", certificateSettings), ("police-nocert", [:])] {
                 let stateDir = try makeAgentConfig(
-                    dir, name: name, hub: hub.baseURL, agency: "police", token: issued.token, caFile: hub.caFile)
-                if certified {
-                    // As an admin would: concord-hub agency certificate.
-                    let issuedCertificate = try await ChildProcess.run(
-                        "concord-hub", ["agency", "certificate", "police", "--data-dir", hub.dir.path])
-                    #expect(issuedCertificate.status == 0, "\(issuedCertificate.output)")
-                    let file = stateDir.appendingPathComponent("agent.json")
-                    var config = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
-                    config["clientCertificate"] = hub.dir.appendingPathComponent("tls/client-police.pem").path
-                    config["clientKey"] = hub.dir.appendingPathComponent("tls/client-police-key.pem").path
-                    try JSONSerialization.data(withJSONObject: config).write(to: file)
-                }
+                    dir, name: name, hub: hub.baseURL, agency: "police", token: issued.token, caFile: hub.caFile,
+                    settings: settings)
                 agents.append(
                     try await AgentProcess.start(stateDir: stateDir, logFile: dir.appendingPathComponent("\(name).log"))
                 )
@@ -185,20 +184,7 @@ final class OneAnswerServer: @unchecked Sendable {
     var request: String { lock.withLock { received } }
 
     init(head: String, body: [UInt8]) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0, listen(fd, 4) == 0 else { throw ChildError("test server: cannot listen") }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        (listener, port) = try listenOnLoopback(backlog: 4, what: "test server")
         Thread.detachNewThread { [self] in
             let client = accept(listener, nil, nil)
             close(listener)

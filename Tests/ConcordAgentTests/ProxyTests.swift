@@ -55,11 +55,8 @@ struct ProxyTests {
             defer { proxy.stop() }
             let dir = hub.dir.appendingPathComponent("agents")
             let stateDir = try makeAgentConfig(
-                dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!, caFile: hub.caFile)
-            let configFile = stateDir.appendingPathComponent("agent.json")
-            var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configFile)) as! [String: Any]
-            config["pull"] = pull
-            try JSONSerialization.data(withJSONObject: config).write(to: configFile)
+                dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!, caFile: hub.caFile,
+                settings: ["pull": pull])
             let agent = try await AgentProcess.start(
                 stateDir: stateDir, logFile: dir.appendingPathComponent("police.log"),
                 environment: ["https_proxy": proxy.url, "HTTPS_PROXY": proxy.url, "no_proxy": "", "NO_PROXY": ""])

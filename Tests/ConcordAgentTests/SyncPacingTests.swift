@@ -18,11 +18,8 @@ struct SyncPacingTests {
             let tokens = try await hub.seed()
             let dir = hub.dir.appendingPathComponent("agents")
             let stateDir = try makeAgentConfig(
-                dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!, caFile: hub.caFile)
-            let file = stateDir.appendingPathComponent("agent.json")
-            var config = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
-            config["pull"] = pull
-            try JSONSerialization.data(withJSONObject: config).write(to: file)
+                dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!, caFile: hub.caFile,
+                settings: ["pull": pull])
             let agent = try await AgentProcess.start(
                 stateDir: stateDir, logFile: dir.appendingPathComponent("police.log"))
             defer { agent.process.signal(SIGKILL) }

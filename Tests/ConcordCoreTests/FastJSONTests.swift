@@ -24,24 +24,7 @@ struct FastJSONTests {
     }
 
     @Test func awkwardTextAndEveryOptional_areWrittenAlike() throws {
-        var action = Fixture.withEvidence
-        action.title = "Quotes \" backslash \\ slash / tab \t newline \n cr \r bell \u{07} nul \u{00} é ✓ 👍"
-        action.description = "\u{1F}\u{7F}\u{0C}\u{08}"
-        action.completedOn = LocalDate("2026-03-01")
-        action.signOff = "Board"
-        action.archived = true
-        action.recommendation = ""
-        action.notes = [
-            ProgressNote(
-                text: "n", reference: "https://example.org/a?b=c&d", author: Fixture.csc, recordedAt: Fixture.now,
-                retraction: Retraction(reason: "Wrong", by: Fixture.lscp, at: Fixture.now))
-        ]
-        action.evidence[0].retraction = Retraction(reason: "x", by: Fixture.csc)
-        action.targetDateHistory = [
-            TargetDateChange(
-                id: UUID(), from: LocalDate("2026-01-01"), to: nil, reason: "r", by: Fixture.csc, at: Fixture.now)
-        ]
-        #expect(try Self.same(action))
+        #expect(try Self.same(Fixture.awkward))
     }
 
     @Test func uuidText_matchesFoundations() {

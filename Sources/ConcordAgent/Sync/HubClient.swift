@@ -54,18 +54,11 @@ public struct HubClient: Sendable {
         let response = try await http.streamLines(
             "/v1/sync/stream?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 60),
             idle: .seconds(60), line: answer)
-        if response.status != 200 {
-            let _: PullResponse = try decode(response)  // throws the hub's refusal
-        }
+        try refuseUnlessOK(response)
     }
 
     /// Reads one streamed answer.
-    public func decodeAnswer(_ line: [UInt8]) throws -> PullResponse {
-        do { return try ConcordJSON.decode(PullResponse.self, from: Data(line)) } catch {
-            throw HubRefusal(
-                status: 200, code: "badResponse", message: "unreadable answer: \(ConcordJSON.explain(error))")
-        }
-    }
+    public func decodeAnswer(_ line: [UInt8]) throws -> PullResponse { try decodeBody(line) }
 
     public func plans() async throws -> [PlanSummary] {
         let list: PlanList = try decode(try await http.send("GET", "/v1/plans"))
@@ -73,13 +66,21 @@ public struct HubClient: Sendable {
     }
 
     func decode<T: Decodable>(_ response: HTTPResponse) throws -> T {
-        guard response.status == 200 else {
-            let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
-            throw HubRefusal(
-                status: response.status, code: detail?.code ?? "http\(response.status)",
-                message: detail?.message ?? "HTTP \(response.status)")
-        }
-        do { return try ConcordJSON.decode(T.self, from: Data(response.body)) } catch {
+        try refuseUnlessOK(response)
+        return try decodeBody(response.body)
+    }
+
+    /// Throws the hub's refusal (its own code and message) for any answer but 200.
+    func refuseUnlessOK(_ response: HTTPResponse) throws {
+        guard response.status != 200 else { return }
+        let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
+        throw HubRefusal(
+            status: response.status, code: detail?.code ?? "http\(response.status)",
+            message: detail?.message ?? "HTTP \(response.status)")
+    }
+
+    func decodeBody<T: Decodable>(_ body: [UInt8]) throws -> T {
+        do { return try ConcordJSON.decode(T.self, from: Data(body)) } catch {
             throw HubRefusal(
                 status: 200, code: "badResponse", message: "unreadable answer: \(ConcordJSON.explain(error))")
         }

@@ -343,6 +343,13 @@ extension JSONReader {
     mutating func uuid() throws(FastJSONUnsupported) -> UUID { try parsed { UUID(fast: $0) } }
     mutating func date() throws(FastJSONUnsupported) -> LocalDate { try parsed { LocalDate($0) } }
     mutating func timestamp() throws(FastJSONUnsupported) -> Timestamp { try parsed { Timestamp($0) } }
+
+    // `null` or a value, for the optional members of records.
+    mutating func optionalString() throws(FastJSONUnsupported) -> String? { try null() ? nil : try string() }
+    mutating func optionalDate() throws(FastJSONUnsupported) -> LocalDate? { try null() ? nil : try date() }
+    mutating func optionalTimestamp() throws(FastJSONUnsupported) -> Timestamp? {
+        try null() ? nil : try timestamp()
+    }
 }
 
 @inline(__always) func required<T>(_ value: T?) throws(FastJSONUnsupported) -> T {
@@ -358,7 +365,7 @@ extension Retraction: FastJSONDecodable {
             switch key {
             case "at":
                 try seen.mark(0)
-                at = try r.optional { (r) throws(FastJSONUnsupported) in try r.timestamp() }
+                at = try r.optionalTimestamp()
             case "by":
                 try seen.mark(1)
                 by = try r.identifier(AgencyID.self)
@@ -390,10 +397,10 @@ extension EvidenceItem: FastJSONDecodable {
                 kind = try r.parsed { EvidenceKind(rawValue: $0) }
             case "recordedAt":
                 try seen.mark(3)
-                recordedAt = try r.optional { (r) throws(FastJSONUnsupported) in try r.timestamp() }
+                recordedAt = try r.optionalTimestamp()
             case "reference":
                 try seen.mark(4)
-                reference = try r.optional { (r) throws(FastJSONUnsupported) in try r.string() }
+                reference = try r.optionalString()
             case "retraction":
                 try seen.mark(5)
                 retraction = try r.optional { (r) throws(FastJSONUnsupported) in try Retraction(reading: &r) }
@@ -424,10 +431,10 @@ extension ProgressNote: FastJSONDecodable {
                 id = try r.uuid()
             case "recordedAt":
                 try seen.mark(2)
-                recordedAt = try r.optional { (r) throws(FastJSONUnsupported) in try r.timestamp() }
+                recordedAt = try r.optionalTimestamp()
             case "reference":
                 try seen.mark(3)
-                reference = try r.optional { (r) throws(FastJSONUnsupported) in try r.string() }
+                reference = try r.optionalString()
             case "retraction":
                 try seen.mark(4)
                 retraction = try r.optional { (r) throws(FastJSONUnsupported) in try Retraction(reading: &r) }
@@ -451,13 +458,13 @@ extension TargetDateChange: FastJSONDecodable {
             switch key {
             case "at":
                 try seen.mark(0)
-                at = try r.optional { (r) throws(FastJSONUnsupported) in try r.timestamp() }
+                at = try r.optionalTimestamp()
             case "by":
                 try seen.mark(1)
                 by = try r.identifier(AgencyID.self)
             case "from":
                 try seen.mark(2)
-                from = try r.optional { (r) throws(FastJSONUnsupported) in try r.date() }
+                from = try r.optionalDate()
             case "id":
                 try seen.mark(3)
                 id = try r.uuid()
@@ -466,7 +473,7 @@ extension TargetDateChange: FastJSONDecodable {
                 reason = try r.string()
             case "to":
                 try seen.mark(5)
-                to = try r.optional { (r) throws(FastJSONUnsupported) in try r.date() }
+                to = try r.optionalDate()
             default: try r.skipValue()
             }
         }
@@ -483,12 +490,6 @@ extension Action: FastJSONDecodable {
         var rag: String?, progress: String?, signOff: String?
         var targetDate: LocalDate?, completedOn: LocalDate?
         var seen = SeenKeys()
-        func text(_ r: inout JSONReader) throws(FastJSONUnsupported) -> String? {
-            try r.optional { (r) throws(FastJSONUnsupported) in try r.string() }
-        }
-        func date(_ r: inout JSONReader) throws(FastJSONUnsupported) -> LocalDate? {
-            try r.optional { (r) throws(FastJSONUnsupported) in try r.date() }
-        }
         try r.object { (r, key) throws(FastJSONUnsupported) in
             switch key {
             case "archived":
@@ -496,16 +497,16 @@ extension Action: FastJSONDecodable {
                 archived = try r.bool()
             case "completedOn":
                 try seen.mark(1)
-                completedOn = try date(&r)
+                completedOn = try r.optionalDate()
             case "description":
                 try seen.mark(2)
-                description = try text(&r)
+                description = try r.optionalString()
             case "evidence":
                 try seen.mark(3)
                 evidence = try r.array { (r) throws(FastJSONUnsupported) in try EvidenceItem(reading: &r) }
             case "leadOfficer":
                 try seen.mark(4)
-                leadOfficer = try text(&r)
+                leadOfficer = try r.optionalString()
             case "notes":
                 try seen.mark(5)
                 notes = try r.array { (r) throws(FastJSONUnsupported) in try ProgressNote(reading: &r) }
@@ -517,13 +518,13 @@ extension Action: FastJSONDecodable {
                 plan = try r.identifier(PlanID.self)
             case "progress":
                 try seen.mark(8)
-                progress = try text(&r)
+                progress = try r.optionalString()
             case "rag":
                 try seen.mark(9)
-                rag = try text(&r)
+                rag = try r.optionalString()
             case "recommendation":
                 try seen.mark(10)
-                recommendation = try text(&r)
+                recommendation = try r.optionalString()
             case "ref":
                 try seen.mark(11)
                 ref = try r.identifier(ActionRef.self)
@@ -532,16 +533,16 @@ extension Action: FastJSONDecodable {
                 revision = try r.int64()
             case "signOff":
                 try seen.mark(13)
-                signOff = try text(&r)
+                signOff = try r.optionalString()
             case "successMeasure":
                 try seen.mark(14)
-                successMeasure = try text(&r)
+                successMeasure = try r.optionalString()
             case "supportingAgencies":
                 try seen.mark(15)
                 supporting = try r.array { (r) throws(FastJSONUnsupported) in try r.identifier(AgencyID.self) }
             case "targetDate":
                 try seen.mark(16)
-                targetDate = try date(&r)
+                targetDate = try r.optionalDate()
             case "targetDateHistory":
                 try seen.mark(17)
                 history = try r.array { (r) throws(FastJSONUnsupported) in try TargetDateChange(reading: &r) }
@@ -591,7 +592,7 @@ extension PullResponse: FastJSONDecodable {
                 more = try r.bool()
             case "reset":
                 try seen.mark(4)
-                reset = try r.optional { (r) throws(FastJSONUnsupported) in try r.bool() }
+                reset = try r.null() ? nil : try r.bool()
             default: try r.skipValue()
             }
         }
