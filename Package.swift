@@ -70,7 +70,6 @@ let package = Package(
             name: "ConcordAgent",
             dependencies: [
                 "ConcordCore", "ConcordHTTP", "ConcordSystemd",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -79,6 +78,16 @@ let package = Package(
             dependencies: [
                 "ConcordAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            linkerSettings: [
+                // The daemon's resident memory (docs/benchmarks.md): lld packs the relative
+                // relocations (RELR: 1.5 MiB of them were read at every start), folds identical
+                // functions, and the static Swift runtime's symbols are not exported.
+                .unsafeFlags(
+                    [
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                        "-Xlinker", "--icf=safe", "-Xlinker", "--no-export-dynamic",
+                    ], .when(platforms: [.linux], configuration: .release))
             ]),
 
         // concordctl's commands, as a library so tests can run them in process.
@@ -108,7 +117,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "ConcordAgentTests",
-            dependencies: ["ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport"]),
+            dependencies: [
+                "ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "ConcordCLITests",
             dependencies: ["ConcordCLI", "ConcordAgent", "ConcordTestSupport"],

@@ -127,7 +127,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Runs blocking `work` on a new thread and resumes the caller with its result, so the
     /// cooperative pool stays free while it blocks.
-    static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    public static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
         }

@@ -1,8 +1,5 @@
 import ConcordCore
-import HTTPTypes
-import Hummingbird
 import Logging
-import NIOCore
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -10,55 +7,112 @@ import NIOCore
     import Foundation
 #endif
 
-/// The agent's control API, served over a Unix socket (mode 0660, for the agency's group):
-/// what `concordctl` talks to. Routes are described in docs/control-api.md.
+/// The agent's control API, served over a Unix socket (mode 0660, for the agency's group) by
+/// `ControlServer`: what `concordctl` talks to. Routes are described in docs/control-api.md.
 struct ControlAPI {
     let agent: Agent
 
+    let logger: Logger
+
     struct Endpoint {
-        let method: HTTPRequest.Method
-        let path: String
-        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response
+        let method: String
+        /// Segments; `:name` matches any one segment and names it.
+        let pattern: [Substring]
+        let handler: @Sendable (ControlRequest, Parameters) async throws -> ControlResponse
+
+        init(
+            method: String, path: String,
+            handler: @escaping @Sendable (ControlRequest, Parameters) async throws -> ControlResponse
+        ) {
+            self.method = method
+            self.pattern = path.split(separator: "/")
+            self.handler = handler
+        }
+
+        func match(_ segments: [String]) -> Parameters? {
+            guard segments.count == pattern.count else { return nil }
+            var parameters = Parameters()
+            for (p, s) in zip(pattern, segments) {
+                if p.first == ":" {
+                    parameters.values[String(p.dropFirst())] = s
+                } else if p != s {
+                    return nil
+                }
+            }
+            return parameters
+        }
+    }
+
+    struct Parameters {
+        var values: [String: String] = [:]
+        func require(_ name: String) -> String { values[name] ?? "" }
     }
 
     var endpoints: [Endpoint] {
         [
-            Endpoint(method: .get, path: "/v1/status", handler: status),
-            Endpoint(method: .get, path: "/v1/actions", handler: list),
-            Endpoint(method: .get, path: "/v1/actions/:plan/:ref", handler: show),
-            Endpoint(method: .post, path: "/v1/actions/:plan/:ref", handler: update),
-            Endpoint(method: .post, path: "/v1/actions/:plan/:ref/evidence", handler: addEvidence),
-            Endpoint(method: .post, path: "/v1/actions/:plan/:ref/notes", handler: addNote),
-            Endpoint(method: .post, path: "/v1/sync", handler: sync),
-            Endpoint(method: .get, path: "/v1/conflicts", handler: conflicts),
-            Endpoint(method: .get, path: "/v1/problems", handler: problems),
+            Endpoint(method: "GET", path: "/v1/status", handler: status),
+            Endpoint(method: "GET", path: "/v1/actions", handler: list),
+            Endpoint(method: "GET", path: "/v1/actions/:plan/:ref", handler: show),
+            Endpoint(method: "POST", path: "/v1/actions/:plan/:ref", handler: update),
+            Endpoint(method: "POST", path: "/v1/actions/:plan/:ref/evidence", handler: addEvidence),
+            Endpoint(method: "POST", path: "/v1/actions/:plan/:ref/notes", handler: addNote),
+            Endpoint(method: "POST", path: "/v1/sync", handler: sync),
+            Endpoint(method: "GET", path: "/v1/conflicts", handler: conflicts),
+            Endpoint(method: "GET", path: "/v1/problems", handler: problems),
         ]
     }
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.add(middleware: ControlErrorMiddleware())
-        for e in endpoints { router.on(RouterPath(e.path), method: e.method, use: e.handler) }
+    /// Answers one request; every error as `{"error": {"status", "code", "message"}}`, never
+    /// a 500 for bad input.
+    func handle(_ request: ControlRequest) async -> ControlResponse {
+        var found: (Endpoint, Parameters)?
+        for e in endpoints where e.method == request.method {
+            if let parameters = e.match(request.segments) {
+                found = (e, parameters)
+                break
+            }
+        }
+        guard let (endpoint, parameters) = found else {
+            return ControlJSON.error(
+                status: 404, code: "http404", message: "no such route: \(request.method) \(request.path)")
+        }
+        do {
+            return try await endpoint.handler(request, parameters)
+        } catch let error as AgentError {
+            let (status, code): (Int, String) =
+                switch error {
+                case .notFound: (404, "notFound")
+                case .invalid: (422, "unprocessable")
+                case .badRequest: (400, "badRequest")
+                case .config: (500, "config")
+                }
+            return ControlJSON.error(status: status, code: code, message: error.description)
+        } catch {
+            logger.error("control request failed", metadata: ["error": "\(type(of: error))"])
+            return ControlJSON.error(
+                status: 500, code: "internal", message: "the agent could not complete the request: \(error)")
+        }
     }
 
-    @Sendable func status(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func status(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
         try ControlJSON.response(await agent.status())
     }
 
     /// Filters: `plan`, `agency` (lead or supporting), `rag` (`unrated` for none),
     /// `overdue=true` (target date passed, not completed or archived), `mine=true`.
-    @Sendable func list(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let q = request.uri.queryParameters
+    @Sendable func list(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
+        let q = request.query
         var actions = await agent.actions()
         let agency = agent.config.agency
-        if let plan = q.get("plan") { actions = actions.filter { $0.plan.rawValue == plan } }
-        if let a = q.get("agency") {
+        if let plan = q["plan"] { actions = actions.filter { $0.plan.rawValue == plan } }
+        if let a = q["agency"] {
             let id: AgencyID
             do { id = try AgencyID(a) } catch { throw AgentError.badRequest(error.description) }
             actions = actions.filter { $0.isPartner(id) }
         }
-        if let rag = q.get("rag") { actions = actions.filter { ($0.rag ?? "unrated") == rag } }
-        if q.get("mine") == "true" { actions = actions.filter { $0.isPartner(agency) } }
-        if q.get("overdue") == "true" {
+        if let rag = q["rag"] { actions = actions.filter { ($0.rag ?? "unrated") == rag } }
+        if q["mine"] == "true" { actions = actions.filter { $0.isPartner(agency) } }
+        if q["overdue"] == "true" {
             let today = Agent.systemTime().date
             actions = actions.filter { a in
                 !a.archived && a.completedOn == nil && a.rag != "blue" && (a.targetDate.map { $0 < today } ?? false)
@@ -67,13 +121,13 @@ struct ControlAPI {
         return try ControlJSON.response(ActionList(actions: actions))
     }
 
-    @Sendable func show(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        try ControlJSON.response(try await agent.detail(try Self.address(context)))
+    @Sendable func show(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
+        try ControlJSON.response(try await agent.detail(try Self.address(parameters)))
     }
 
-    @Sendable func update(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let address = try Self.address(context)
-        let body = try await ControlJSON.decode(UpdateRequest.self, from: request)
+    @Sendable func update(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
+        let address = try Self.address(parameters)
+        let body = try ControlJSON.decode(UpdateRequest.self, from: request)
         var set: [Field: FieldValue] = [:]
         for (name, value) in body.set {
             guard let field = Field(rawValue: name) else {
@@ -87,42 +141,42 @@ struct ControlAPI {
         return try ControlJSON.response(try await agent.edit(address, set: set, reason: body.reason))
     }
 
-    @Sendable func addEvidence(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let address = try Self.address(context)
-        let body = try await ControlJSON.decode(EvidenceRequest.self, from: request)
+    @Sendable func addEvidence(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
+        let address = try Self.address(parameters)
+        let body = try ControlJSON.decode(EvidenceRequest.self, from: request)
         let agency = agent.config.agency
         let item = EvidenceItem(
             kind: body.kind ?? .output, summary: body.summary, reference: body.reference, author: agency)
         return try ControlJSON.response(try await agent.edit(address, set: [:], append: [.evidence(item)]))
     }
 
-    @Sendable func addNote(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let address = try Self.address(context)
-        let body = try await ControlJSON.decode(NoteRequest.self, from: request)
+    @Sendable func addNote(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
+        let address = try Self.address(parameters)
+        let body = try ControlJSON.decode(NoteRequest.self, from: request)
         let agency = agent.config.agency
         let note = ProgressNote(text: body.text, reference: body.reference, author: agency)
         return try ControlJSON.response(try await agent.edit(address, set: [:], append: [.note(note)]))
     }
 
     /// `wait=SECONDS` (default 10, at most 300).
-    @Sendable func sync(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let raw = request.uri.queryParameters.get("wait") ?? "10"
+    @Sendable func sync(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
+        let raw = request.query["wait"] ?? "10"
         guard let seconds = Int(raw), (0...300).contains(seconds) else {
             throw AgentError.badRequest("wait must be a whole number of seconds from 0 to 300")
         }
         return try ControlJSON.response(await agent.syncNow(timeout: .seconds(seconds)))
     }
 
-    @Sendable func conflicts(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func conflicts(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
         try ControlJSON.response(ConflictList(conflicts: await agent.conflicts()))
     }
 
-    @Sendable func problems(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    @Sendable func problems(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
         try ControlJSON.response(ProblemList(problems: await agent.problems()))
     }
 
-    static func address(_ context: BasicRequestContext) throws -> ActionAddress {
-        let plan = try context.parameters.require("plan"), ref = try context.parameters.require("ref")
+    static func address(_ parameters: Parameters) throws -> ActionAddress {
+        let plan = parameters.require("plan"), ref = parameters.require("ref")
         do { return ActionAddress(plan: try PlanID(plan), ref: try ActionRef(ref)) } catch {
             throw AgentError.badRequest(error.description)
         }
@@ -130,55 +184,23 @@ struct ControlAPI {
 }
 
 enum ControlJSON {
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try ConcordJSON.encode(value, pretty: false))))
+    static func response(_ value: some Encodable, status: Int = 200) throws -> ControlResponse {
+        ControlResponse(status: status, body: Array(try ConcordJSON.encode(value, pretty: false)))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: 1 << 20) } catch {
-            throw AgentError.badRequest("the request body is over 1 MiB")
-        }
-        do { return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView)) } catch {
+    static func error(status: Int, code: String, message: String) -> ControlResponse {
+        let body = ErrorBody(status: status, code: code, message: message)
+        return ControlResponse(
+            status: status, body: (try? ConcordJSON.encode(body, pretty: false)).map(Array.init) ?? [])
+    }
+
+    static func error(_ error: ControlHTTPError) -> ControlResponse {
+        Self.error(status: error.status, code: error.code, message: error.message)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: ControlRequest) throws -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(request.body)) } catch {
             throw AgentError.badRequest("malformed request body: \(ConcordJSON.explain(error))")
-        }
-    }
-}
-
-/// Every error as `{"error": {"status", "code", "message"}}`; never a 500 for bad input.
-struct ControlErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws
-        -> Response
-    {
-        do {
-            return try await next(request, context)
-        } catch let error as AgentError {
-            let (status, code): (HTTPResponse.Status, String) =
-                switch error {
-                case .notFound: (.notFound, "notFound")
-                case .invalid: (.unprocessableContent, "unprocessable")
-                case .badRequest: (.badRequest, "badRequest")
-                case .config: (.internalServerError, "config")
-                }
-            return try ControlJSON.response(
-                ErrorBody(status: Int(status.code), code: code, message: error.description), status: status)
-        } catch let error as any HTTPResponseError {
-            let message =
-                error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : "\(error.status)"
-            return try ControlJSON.response(
-                ErrorBody(status: error.status.code, code: "http\(error.status.code)", message: message),
-                status: error.status)
-        } catch {
-            context.logger.error("control request failed", metadata: ["error": "\(type(of: error))"])
-            return try ControlJSON.response(
-                ErrorBody(status: 500, code: "internal", message: "the agent could not complete the request: \(error)"),
-                status: .internalServerError)
         }
     }
 }

@@ -1,7 +1,6 @@
 import ConcordCore
 import ConcordHTTP
 import ConcordSystemd
-import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -69,21 +68,18 @@ public enum AgentApp {
             agent: agent, pushClient: HubClient(HTTPClient(http)), pullClient: HubClient(HTTPClient(http)),
             logger: logger)
 
-        let router = Router(context: BasicRequestContext.self)
-        ControlAPI(agent: agent).register(on: router)
         let socketPath = config.socketPath
         let ready = ReadySignal()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "concord-agent"),
-            onServerRunning: { _ in
-                chmod(socketPath, 0o660)
+        let api = ControlAPI(agent: agent, logger: logger)
+        let control = ControlServer(
+            path: socketPath, logger: logger,
+            onRunning: {
                 logger.notice("control socket ready", metadata: ["socket": "\(socketPath)", "hub": "\(config.hub)"])
                 await ready.fire("agency \(config.agency), control socket \(socketPath)")
                 await onRunning()
             },
-            logger: logger)
-        return ([app, sync, SystemdService(logger: logger, ready: { await ready.wait() })], agent)
+            handler: { await api.handle($0) })
+        return ([control, sync, SystemdService(logger: logger, ready: { await ready.wait() })], agent)
     }
 
     /// Runs until SIGTERM or SIGINT: the current write finishes, then the agent exits.
