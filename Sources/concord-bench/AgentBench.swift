@@ -106,9 +106,13 @@ enum AgentBench {
 
     static var binDir: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent() }
 
+    /// The folder of the `concord-agent` to run: `CONCORD_BENCH_AGENT_DIR` (scripts/bench-agent-rss
+    /// gives the build deploy/install.sh makes), or next to the bench.
+    static var agentDir: String { ProcessInfo.processInfo.environment["CONCORD_BENCH_AGENT_DIR"] ?? binDir.path }
+
     /// User plus system CPU seconds a process has used.
     static func cpuSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = readProcFile("/proc/\(pid)/stat"),
             let close = stat.lastIndex(of: ")")
         else { return 0 }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
@@ -117,7 +121,7 @@ enum AgentBench {
     }
 
     static func rssMiB(_ pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        guard let status = readProcFile("/proc/\(pid)/status") else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
             return Double(line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) / 1024
         }
@@ -155,7 +159,7 @@ enum AgentBench {
             stateDir: stateDir.path, hub: hub.baseURL, agency: try AgencyID("agency\(index)"),
             tokenFile: tokenFile.path,
             caFile: hub.caFile)
-        setenv("CONCORD_BIN_DIR", binDir.path, 1)
+        setenv("CONCORD_BIN_DIR", agentDir, 1)
         let process = try ChildProcess(
             "concord-agent", ["run", "--state-dir", stateDir.path], environment: ["CONCORD_AGENT_LOG_LEVEL": "error"],
             logFile: dir.appendingPathComponent("agent\(index).log"))
@@ -172,44 +176,80 @@ enum AgentBench {
         return (process, control)
     }
 
-    /// Idle RSS of a release concord-agent holding 100 actions, connected to a hub (long-polling).
+    /// Idle RSS of a release concord-agent connected to a hub and streaming, holding 100 and
+    /// then 10,000 actions; with where the resident pages are, by file.
     static func idleRSS() async throws {
-        try await withHub(agencies: 1, actions: 100) { hub, tokens in
-            let dir = temporaryDirectory()
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let (process, control) = try await startAgent(hub, dir, index: 0, token: tokens[0])
-            defer { process.signal(SIGKILL) }
-            let status: AgentStatus = try await control.get("/v1/status")
-            try await Task.sleep(for: .seconds(5))
-            print(
-                "concord-agent idle RSS with \(status.actions) actions, long-polling the hub: \(HubBench.fmt(rssMiB(process.pid))) MiB"
-            )
-            if let maps = try? String(contentsOfFile: "/proc/\(process.pid)/smaps_rollup", encoding: .utf8) {
-                for line in maps.split(separator: "\n")
-                where line.hasPrefix("Rss:") || line.hasPrefix("Anonymous:") || line.hasPrefix("Shared_Clean:")
-                    || line.hasPrefix("Private_Dirty:")
-                {
-                    print("  \(line)")
-                }
+        print("concord-agent: \(agentDir)/concord-agent")
+        for n in [100, 10_000] {
+            try await withHub(agencies: 1, actions: n) { hub, tokens in
+                let dir = temporaryDirectory()
+                defer { try? FileManager.default.removeItem(at: dir) }
+                let (process, control) = try await startAgent(hub, dir, index: 0, token: tokens[0])
+                defer { process.signal(SIGKILL) }
+                try await Task.sleep(for: .seconds(5))
+                let status: AgentStatus = try await control.get("/v1/status")
+                let threads =
+                    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(process.pid)/task").count) ?? 0
+                print(
+                    "idle RSS with \(status.actions) actions, connected and streaming: \(HubBench.fmt(rssMiB(process.pid))) MiB (\(threads) threads)"
+                )
+                if n == 100 { printResidentByFile(process.pid) }
+                await process.stop()
             }
-            // Where the resident memory is: kB by file (or kind of anonymous memory).
-            if let smaps = try? String(contentsOfFile: "/proc/\(process.pid)/smaps", encoding: .utf8) {
-                var byName: [String: Int] = [:]
-                var name = ""
-                for line in smaps.split(separator: "\n") {
-                    let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                    if let first = fields.first, first.contains("-"), !first.hasSuffix(":") {
-                        name = fields.count >= 6 ? String(fields[5...].joined(separator: " ")) : "[anonymous]"
-                    } else if fields.first == "Rss:", fields.count >= 2, let kb = Int(fields[1]) {
-                        byName[name, default: 0] += kb
-                    }
-                }
-                for (file, kb) in byName.sorted(by: { $0.value > $1.value }).prefix(15) {
-                    print("  \(kb) kB  \(file)")
-                }
-            }
-            await process.stop()
         }
+    }
+
+    /// kB resident by mapped file (anonymous memory as `[anonymous]`), from /proc/PID/smaps:
+    /// private pages are this process's alone; shared ones are also mapped by another process.
+    static func printResidentByFile(_ pid: Int32) {
+        guard let smaps = readProcFile("/proc/\(pid)/smaps") else { return }
+        var rows: [String: (rss: Int, privateKB: Int, anonymous: Int)] = [:]
+        var name = ""
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = fields.first else { continue }
+            if first.contains("-"), !first.hasSuffix(":") {
+                let path = fields.count >= 6 ? String(fields[5...].joined(separator: " ")) : "[anonymous]"
+                name = path.split(separator: "/").last.map(String.init) ?? path
+                continue
+            }
+            guard fields.count >= 2, let kb = Int(fields[1]) else { continue }
+            switch first {
+            case "Rss:": rows[name, default: (0, 0, 0)].rss += kb
+            case "Private_Clean:", "Private_Dirty:": rows[name, default: (0, 0, 0)].privateKB += kb
+            case "Anonymous:": rows[name, default: (0, 0, 0)].anonymous += kb
+            default: break
+            }
+        }
+        print("  \("file".padding(toLength: 34, withPad: " ", startingAt: 0))   rss kB  private  of it anonymous")
+        for (file, r) in rows.sorted(by: { $0.value.rss > $1.value.rss }).prefix(16) {
+            let label = file.padding(toLength: 34, withPad: " ", startingAt: 0)
+            print("  \(label) \(pad(r.rss)) \(pad(r.privateKB)) \(pad(r.anonymous))")
+        }
+        let rest = rows.sorted(by: { $0.value.rss > $1.value.rss }).dropFirst(16)
+        print(
+            "  \("(\(rest.count) more files)".padding(toLength: 34, withPad: " ", startingAt: 0)) \(pad(rest.reduce(0) { $0 + $1.value.rss }))"
+        )
+    }
+
+    /// A /proc file whole (its size shows as 0, so it is read until the end, not by its size).
+    static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { break }
+            bytes += chunk[..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func pad(_ n: Int) -> String {
+        let s = String(n)
+        return String(repeating: " ", count: max(0, 8 - s.count)) + s
     }
 
     /// Edit acknowledged by agent A → visible in agent B's control API, through the hub,

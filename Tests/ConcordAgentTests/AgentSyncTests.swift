@@ -183,6 +183,27 @@ struct AgentSyncTests {
         }
     }
 
+    @Test func syncWait_returnsOnlyWhenEveryPageIsPulled() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            // 2,500 more actions: three pages of a pull (1,000 a page).
+            var csv = "ref,action,lead_agency,supporting_agencies,rag\n"
+            for i in 0..<2500 { csv += "\(i / 100 + 1).\(i % 100 + 1),Action \(i),police,,amber\n" }
+            let _: PlanImportResponse = try await hub.admin.post(
+                "/v1/plans", PlanImportRequest(id: PlanID("big"), title: "Big plan", csv: csv), expect: 201)
+            let dir = hub.dir.appendingPathComponent("agents")
+            let policeDir = try makeAgentConfig(
+                dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!, caFile: hub.caFile)
+            let agent = try await AgentProcess.start(stateDir: policeDir, logFile: dir.appendingPathComponent("p.log"))
+            defer { agent.process.signal(SIGKILL) }
+            let report = try await agent.sync(wait: 20)
+            #expect(report.online)
+            // Straight after the answer, not eventually: the wait covered every page.
+            let big: ActionList = try await agent.control.get("/v1/actions?plan=big")
+            #expect(big.actions.count == 2500)
+        }
+    }
+
     @Test func badEdits_getA4xxNamingFieldAndRule_andAreNotQueued() async throws {
         try await withTemporaryDirectory { dir in
             let stateDir = try makeAgentConfig(
@@ -208,6 +229,18 @@ struct AgentSyncTests {
                 let response = try await agent.control.raw("POST", path, body: Array(body.utf8))
                 #expect(response.status == status, "\(body): \(response.text)")
                 #expect(response.text.contains(words), "\(body): \(response.text)")
+            }
+            // Unknown routes and wrong methods, and bad query values.
+            for (method, path, status, words) in [
+                ("DELETE", "/v1/status", 404, #""code":"http404","message":"no such route: DELETE /v1/status""#),
+                ("GET", "/v1/nothing/here", 404, "no such route: GET /v1/nothing/here"),
+                ("POST", "/v1/actions", 404, "no such route: POST /v1/actions"),
+                ("GET", "/v1/actions?agency=Not%20An%20Id", 400, "agency id"),
+                ("POST", "/v1/sync?wait=301", 400, "wait must be a whole number of seconds from 0 to 300"),
+            ] {
+                let response = try await agent.control.raw(method, path, body: method == "GET" ? nil : [])
+                #expect(response.status == status, "\(method) \(path): \(response.text)")
+                #expect(response.text.contains(words), "\(method) \(path): \(response.text)")
             }
             #expect(try await agent.status().pending == 0)
             let ok = try await agent.update(

@@ -47,11 +47,17 @@ import Testing
         #expect(try parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")?.0.keepAlive == true)
         #expect(
             try parse("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")?.0.expectContinue == true)
+        // HTTP/1.0 has no interim answers.
+        #expect(
+            try parse("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")?.0.expectContinue
+                == false)
+        // Any token is a method; routing refuses the ones it does not serve.
+        #expect(try parse("m-search / HTTP/1.1\r\n\r\n")?.0.method == "m-search")
     }
 
     @Test(arguments: [
         ("GET\r\n\r\n", 400, "malformed request line"),
-        ("get / HTTP/1.1\r\n\r\n", 400, "malformed request line"),
+        ("G(T / HTTP/1.1\r\n\r\n", 400, "malformed request line"),
         ("GET v1/status HTTP/1.1\r\n\r\n", 400, "malformed request line"),
         ("GET / HTTP/1.1 extra\r\n\r\n", 400, "malformed request line"),
         ("GET / HTTP/2.0\r\n\r\n", 505, "only HTTP/1.1 and HTTP/1.0"),
@@ -132,9 +138,15 @@ import Testing
                 path: path, logger: Logger(label: "test"), maxConnections: maxConnections,
                 idleTimeoutSeconds: idleTimeoutSeconds, onRunning: { running.yield() }, handler: handler)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await server.run() }
+                group.addTask {
+                    defer { running.finish() }
+                    try await server.run()
+                }
                 var iterator = ready.makeAsyncIterator()
-                await iterator.next()
+                guard await iterator.next() != nil else {
+                    try await group.waitForAll()
+                    throw ChildErrorLike("the server ended before it was running")
+                }
                 do { try await body(path, trigger) } catch {
                     trigger.triggerGracefulShutdown()
                     throw error
@@ -278,6 +290,35 @@ import Testing
         }
     }
 
+    @Test func http10ClosesUnlessItAsksForKeepAlive() async throws {
+        try await withServer { path, _ in
+            let plain = try RawClient(path)
+            plain.send("GET /a HTTP/1.0\r\n\r\n")
+            #expect(try await plain.response().headers["connection"] == "close")
+            #expect(try await plain.atEnd())
+            let kept = try RawClient(path)
+            kept.send("GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            #expect(try await kept.response().headers["connection"] == "keep-alive")
+            kept.send("GET /b HTTP/1.0\r\n\r\n")
+            #expect(try await kept.response().status == 200)
+            #expect(try await kept.atEnd())
+        }
+    }
+
+    @Test func aSocketSomeoneServesIsNeverTakenOver() async throws {
+        try await withServer { path, _ in
+            #expect {
+                _ = try ControlServer.openSocket(path)
+            } throws: { error in
+                "\(error)".contains("another process is serving the control socket")
+            }
+            // The first server still answers.
+            let client = try RawClient(path)
+            client.send("GET /still HTTP/1.1\r\n\r\n")
+            #expect(try await client.response().status == 200)
+        }
+    }
+
     @Test func aLeftoverSocketIsReplacedButAnythingElseIsLeftAlone() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -374,10 +415,12 @@ final class RawClient: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    /// More bytes; false at the end of the stream (or after 10 s of nothing).
-    func fill() -> Bool {
+    /// More bytes; false at the end of the stream. Throws when 10 s pass with nothing, so a
+    /// server that keeps a connection open cannot pass for one that closed it.
+    func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = recv(fd, &chunk, chunk.count, 0)
+        if n < 0 { throw ChildErrorLike("nothing from the server for 10 s (or \(String(cString: strerror(errno))))") }
         guard n > 0 else { return false }
         buffer += chunk[..<n]
         return true
@@ -385,7 +428,7 @@ final class RawClient: @unchecked Sendable {
 
     /// True when the server has closed the connection with nothing more to say.
     func atEnd() async throws -> Bool {
-        try await ChildProcess.onOwnThread { self.buffer.isEmpty && !self.fill() && self.buffer.isEmpty }
+        try await ChildProcess.onOwnThread { try self.buffer.isEmpty && !self.fill() }
     }
 
     func response() async throws -> Response {
@@ -404,13 +447,15 @@ final class RawClient: @unchecked Sendable {
                 }
                 let length = Int(headers["content-length"] ?? "0") ?? 0
                 while buffer.count < end.upperBound + length {
-                    guard fill() else { throw ChildErrorLike("the response body was cut short") }
+                    guard try fill() else { throw ChildErrorLike("the response body was cut short") }
                 }
                 let body = Array(buffer[end.upperBound..<(end.upperBound + length)])
                 buffer.removeFirst(end.upperBound + length)
                 return Response(status: status, headers: headers, body: body)
             }
-            guard fill() else { throw ChildErrorLike("no response; got \(String(decoding: buffer, as: UTF8.self))") }
+            guard try fill() else {
+                throw ChildErrorLike("no response; got \(String(decoding: buffer, as: UTF8.self))")
+            }
         }
     }
 }

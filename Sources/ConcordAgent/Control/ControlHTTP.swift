@@ -35,15 +35,14 @@ public struct ControlResponse: Sendable {
         self.body = body
     }
 
-    /// The response's bytes; `close` adds `Connection: close`.
-    func serialized(close: Bool) -> [UInt8] {
+    /// The status line and headers; `close` adds `Connection: close`, `keepAlive` (for an
+    /// HTTP/1.0 client that asked for it) `Connection: keep-alive`.
+    func head(close: Bool, keepAlive: Bool = false) -> [UInt8] {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nServer: concord-agent\r\n"
-        if close { head += "Connection: close\r\n" }
+        if close { head += "Connection: close\r\n" } else if keepAlive { head += "Connection: keep-alive\r\n" }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: body)
-        return bytes
+        return Array(head.utf8)
     }
 
     static func reason(_ status: Int) -> String {
@@ -80,6 +79,7 @@ public struct ControlRequestHead: Equatable, Sendable {
     public var contentLength: Int
     public var keepAlive: Bool
     public var expectContinue: Bool
+    public var http10 = false
 
     /// Parses the head at the start of `bytes`. Returns nil while the blank line ending it
     /// has not arrived; otherwise the head and how many bytes it took.
@@ -98,7 +98,7 @@ public struct ControlRequestHead: Equatable, Sendable {
         guard let requestLine = lines.first else { throw bad("the request has no request line") }
         let parts = requestLine.split(separator: 0x20, omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty,
-            parts[0].allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }), parts[1].first == 0x2F,
+            parts[0].allSatisfy(isTokenByte), parts[1].first == 0x2F,
             parts[1].allSatisfy({ $0 > 0x20 && $0 < 0x7F })
         else { throw bad("malformed request line; expected METHOD /path HTTP/1.1") }
         let version = String(decoding: parts[2], as: UTF8.self)
@@ -109,7 +109,7 @@ public struct ControlRequestHead: Equatable, Sendable {
         }
         var head = ControlRequestHead(
             method: String(decoding: parts[0], as: UTF8.self), target: String(decoding: parts[1], as: UTF8.self),
-            contentLength: 0, keepAlive: version == "HTTP/1.1", expectContinue: false)
+            contentLength: 0, keepAlive: version == "HTTP/1.1", expectContinue: false, http10: version == "HTTP/1.0")
         var length: Int?
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: 0x3A), colon > line.startIndex,
@@ -135,7 +135,10 @@ public struct ControlRequestHead: Equatable, Sendable {
                 if tokens.contains("close") { head.keepAlive = false }
                 if tokens.contains("keep-alive") { head.keepAlive = true }
             case "expect":
-                if String(decoding: value, as: UTF8.self).lowercased() == "100-continue" { head.expectContinue = true }
+                // HTTP/1.0 has no interim answers (RFC 9110 §10.1.1).
+                if String(decoding: value, as: UTF8.self).lowercased() == "100-continue" && !head.http10 {
+                    head.expectContinue = true
+                }
             default: break
             }
         }
@@ -144,6 +147,14 @@ public struct ControlRequestHead: Equatable, Sendable {
             throw ControlHTTPError(status: 400, code: "badRequest", message: "the request body is over 1 MiB")
         }
         return (head, end + 1 - bytes.startIndex)
+    }
+
+    /// A method is a token (RFC 9110 §5.6.2); unknown ones are for routing to refuse (404).
+    static func isTokenByte(_ c: UInt8) -> Bool {
+        switch c {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+        default: Array("!#$%&'*+-.^_`|~".utf8).contains(c)
+        }
     }
 
     /// The index of the `\n` of the blank line ending the head (`\r\n\r\n` or `\n\n`).

@@ -17,10 +17,13 @@ import Synchronization
 /// `concordctl` call) and this keeps the agent free of an event-loop stack: SwiftNIO and
 /// Hummingbird were a third of the agent's resident code (docs/benchmarks.md).
 ///
-/// Limits: 64 connections at once (more get a 503), a connection idle (or a request stalled)
-/// for 10 s is closed, heads of 16 KiB, bodies of 1 MiB. On graceful shutdown the socket file
-/// is removed, no new connection is taken, requests in progress get up to 5 s to finish, and
-/// idle keep-alive connections are closed.
+/// Limits: 64 connections at once (more get a 503), 10 s to send each request (counted from
+/// when the server starts waiting for it, so an idle keep-alive connection is closed after
+/// 10 s too), heads of 16 KiB, bodies of 1 MiB. An error answer that ends a connection is
+/// followed by a lingering close, so the client reads the answer rather than a reset. On
+/// graceful shutdown the socket file is removed, no new connection is taken, idle connections
+/// and requests not yet fully received are closed, and requests being handled get up to 5 s
+/// to be answered (with `Connection: close`).
 public final class ControlServer: Service, Sendable {
     public typealias Handler = @Sendable (ControlRequest) async -> ControlResponse
 
@@ -60,15 +63,21 @@ public final class ControlServer: Service, Sendable {
             $0.socketFile = file
         }
         guard Self.startThread({ self.acceptLoop(listener) }) else {
+            let message = Self.errnoText()
+            stop()
             close(listener)
-            throw AgentError.config("could not start the control socket's thread: \(Self.errnoText())")
+            throw AgentError.config("could not start the control socket's thread: \(message)")
         }
         await onRunning()
         try? await gracefulShutdown()
         stop()
         let deadline = ContinuousClock.now + .seconds(Self.drainSeconds)
         while state.withLock({ !$0.connections.isEmpty }) && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }  // cancelled: stop waiting
+        }
+        let left = state.withLock { $0.connections.count }
+        if left > 0 {
+            logger.warning("control socket: stopped with connections still open", metadata: ["connections": "\(left)"])
         }
     }
 
@@ -91,8 +100,8 @@ public final class ControlServer: Service, Sendable {
         }
     }
 
-    /// Binds the socket, replacing a socket file left by an agent that did not stop cleanly
-    /// (the store's lock is already held, so no other agent is serving it).
+    /// Binds the socket. A socket file nobody serves (left by an agent that did not stop
+    /// cleanly) is replaced; one that answers, or any other file, is left alone.
     static func openSocket(_ path: String) throws -> (Int32, (dev: UInt64, ino: UInt64)) {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -103,59 +112,77 @@ public final class ControlServer: Service, Sendable {
                 "control socket path \(path) is \(bytes.count) bytes; a Unix socket path has at most \(capacity - 1). Set a shorter \"socket\" in agent.json (or CONCORD_AGENT_SOCKET)"
             )
         }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let addressSize = socklen_t(MemoryLayout<sockaddr_un>.size)
+        func withAddress(_ body: (UnsafePointer<sockaddr>) -> Int32) -> Int32 {
+            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1, body) }
+        }
+        func newSocket() -> Int32 { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+
         var st = stat()
         if lstat(path, &st) == 0 {
             guard st.st_mode & S_IFMT == S_IFSOCK else {
                 throw AgentError.config("\(path) exists and is not a socket; move it away or set another \"socket\"")
             }
+            let probe = newSocket()
+            let served = probe >= 0 && withAddress { connect(probe, $0, addressSize) } == 0
+            if probe >= 0 { close(probe) }
+            if served {
+                throw AgentError.config(
+                    "another process is serving the control socket \(path); is another agent configured with the same \"socket\"?"
+                )
+            }
             unlink(path)
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = newSocket()
         guard fd >= 0 else { throw AgentError.config("cannot create the control socket: \(errnoText())") }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard bound == 0, chmod(path, 0o660) == 0, listen(fd, 64) == 0, lstat(path, &st) == 0 else {
+        guard withAddress({ bind(fd, $0, addressSize) }) == 0 else {
             let message = errnoText()
             close(fd)
+            throw AgentError.config("cannot listen on the control socket \(path): \(message)")
+        }
+        guard chmod(path, 0o660) == 0, listen(fd, 64) == 0, lstat(path, &st) == 0 else {
+            let message = errnoText()
+            close(fd)
+            unlink(path)
             throw AgentError.config("cannot listen on the control socket \(path): \(message)")
         }
         return (fd, (UInt64(st.st_dev), UInt64(st.st_ino)))
     }
 
     func acceptLoop(_ listener: Int32) {
+        var lastLogged = ContinuousClock.now - .seconds(60)
         while true {
             let fd = accept(listener, nil, nil)
             if fd < 0 {
                 let error = errno
                 if state.withLock({ $0.stopping }) { break }
                 if error == EINTR || error == ECONNABORTED { continue }
-                // Out of descriptors or memory: say so, and try again shortly.
-                logger.error("control socket: accept failed", metadata: ["error": "\(Self.errnoText(error))"])
+                // Out of descriptors or memory: say so (every 10 s at most), try again shortly.
+                if ContinuousClock.now - lastLogged > .seconds(10) {
+                    logger.error("control socket: accept failed", metadata: ["error": "\(Self.errnoText(error))"])
+                    lastLogged = ContinuousClock.now
+                }
                 usleep(100_000)
                 continue
             }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            var timeout = timeval(tv_sec: idleTimeoutSeconds, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            let admitted = state.withLock { (s: inout State) -> Bool in
-                guard !s.stopping, s.connections.count < maxConnections else { return false }
+            // An answer may wait a minute for its reader (`curl … | less`); reads have deadlines.
+            var sendTimeout = timeval(tv_sec: 60, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
+            let refusal = state.withLock { (s: inout State) -> String? in
+                if s.stopping { return "the agent is stopping; try again when it is back" }
+                guard s.connections.count < maxConnections else {
+                    return "the agent is serving \(maxConnections) connections already; try again"
+                }
                 s.connections.insert(fd)
-                return true
+                return nil
             }
-            guard admitted else {
-                let busy = ControlJSON.error(
-                    status: 503, code: "http503",
-                    message: "the agent is serving \(maxConnections) connections already; try again")
-                _ = Self.write(fd, busy.serialized(close: true))
-                close(fd)
+            if let refusal {
+                refuse(fd, refusal)
                 continue
             }
             if !Self.startThread({ self.serve(fd) }) {
@@ -167,14 +194,29 @@ public final class ControlServer: Service, Sendable {
         close(listener)
     }
 
+    /// A 503, after reading what the client has sent (briefly: this is the accept thread), so
+    /// it is not cut off mid-request and reads the answer.
+    func refuse(_ fd: Int32, _ message: String) {
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + .milliseconds(200)
+        while ControlRequestHead.headEnd(received[...]) == nil, received.count <= ControlRequestHead.maxHeadBytes,
+            Self.read(fd, into: &received, deadline: deadline)
+        {}
+        _ = Self.write(fd, ControlJSON.error(status: 503, code: "http503", message: message), close: true)
+        Self.lingeringClose(fd, for: .milliseconds(200))
+    }
+
     /// One connection: requests in turn until the client closes, asks to, or goes quiet.
     func serve(_ fd: Int32) {
+        var lingering = false
         defer {
             state.withLock { _ = $0.connections.remove(fd) }
-            close(fd)
+            if lingering { Self.lingeringClose(fd, for: .seconds(1)) } else { close(fd) }
         }
         var buffer: [UInt8] = []
         while true {
+            // The whole request must arrive within the timeout, counted from now.
+            let deadline = ContinuousClock.now + .seconds(idleTimeoutSeconds)
             let head: ControlRequestHead
             let used: Int
             do {
@@ -183,17 +225,18 @@ public final class ControlServer: Service, Sendable {
                         (head, used) = parsed
                         break
                     }
-                    guard Self.read(fd, into: &buffer) else { return }
+                    guard Self.read(fd, into: &buffer, deadline: deadline) else { return }
                 }
             } catch {
-                _ = Self.write(fd, ControlJSON.error(error).serialized(close: true))
+                _ = Self.write(fd, ControlJSON.error(error), close: true)
+                lingering = true
                 return
             }
             if head.expectContinue && buffer.count - used < head.contentLength {
                 guard Self.write(fd, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) else { return }
             }
             while buffer.count - used < head.contentLength {
-                guard Self.read(fd, into: &buffer) else { return }
+                guard Self.read(fd, into: &buffer, deadline: deadline) else { return }
             }
             let body = Array(buffer[used..<(used + head.contentLength)])
             buffer.removeFirst(used + head.contentLength)
@@ -205,19 +248,30 @@ public final class ControlServer: Service, Sendable {
                 response = ControlJSON.error(error)
             }
             let closing = !head.keepAlive || state.withLock { $0.stopping }
-            guard Self.write(fd, response.serialized(close: closing)), !closing else { return }
+            let written = Self.write(fd, response, close: closing, http10KeepAlive: head.http10 && !closing)
+            guard written, !closing else { return }
         }
     }
 
-    /// Appends what the socket has; false at end of stream, on a timeout or an error.
-    static func read(_ fd: Int32, into buffer: inout [UInt8]) -> Bool {
-        withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { chunk in
+    /// Appends what the socket has; false at end of stream, at the deadline, or on an error.
+    static func read(_ fd: Int32, into buffer: inout [UInt8], deadline: ContinuousClock.Instant) -> Bool {
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return false }
+        let (seconds, attoseconds) = left.components
+        var timeout = timeval(tv_sec: Int(seconds), tv_usec: max(1, Int(attoseconds / 1_000_000_000_000)))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { chunk in
             var n: Int
             repeat { n = recv(fd, chunk.baseAddress, chunk.count, 0) } while n < 0 && errno == EINTR
             guard n > 0 else { return false }
             buffer.append(contentsOf: chunk[..<n])
             return true
         }
+    }
+
+    /// The head, then the body from where it is (a large body is not copied).
+    static func write(_ fd: Int32, _ response: ControlResponse, close: Bool, http10KeepAlive: Bool = false) -> Bool {
+        write(fd, response.head(close: close, keepAlive: http10KeepAlive)) && write(fd, response.body)
     }
 
     static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
@@ -231,6 +285,17 @@ public final class ControlServer: Service, Sendable {
             offset += n
         }
         return true
+    }
+
+    /// Ends a connection after an answer the client may still be sending into: no more writes,
+    /// then what it sends is read and dropped (for `time`, or 2 MiB) before the close, so its
+    /// last writes do not turn into a reset that loses the answer.
+    static func lingeringClose(_ fd: Int32, for time: Duration) {
+        shutdown(fd, Int32(SHUT_WR))
+        let deadline = ContinuousClock.now + time
+        var discard: [UInt8] = []
+        while discard.count < 2 << 20, read(fd, into: &discard, deadline: deadline) {}
+        close(fd)
     }
 
     /// Runs `body` on the concurrency pool and blocks this (non-pool) thread until it is done.

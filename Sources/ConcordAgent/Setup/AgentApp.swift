@@ -85,6 +85,9 @@ public enum AgentApp {
     /// Runs until SIGTERM or SIGINT: the current write finishes, then the agent exits.
     public static func run(config: AgentConfig, logger: Logger) async throws {
         umask(0o007)
+        // A closed pipe (a client gone, stderr piped to a pager that quit) is an error to
+        // handle where it happens, never a reason for the daemon to die.
+        signal(SIGPIPE, SIG_IGN)
         let (services, _) = try build(config: config, logger: logger)
         try await ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -147,7 +147,8 @@ public actor Agent {
     func pulled(_ response: PullResponse, raw: [UInt8]? = nil) throws {
         try store.recordPull(response, raw: raw, at: clock())
         pulledSinceStart += response.actions.count
-        pullsCompleted += 1
+        // A pull is complete at its last page: `sync --wait` waits for all of them.
+        if !response.more { pullsCompleted += 1 }
         reachable()
         try store.compactIfNeeded()
     }
