@@ -79,14 +79,19 @@ let package = Package(
                 "ConcordAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: ["symbol-order.txt"],
             linkerSettings: [
                 // The daemon's resident memory (docs/benchmarks.md): lld packs the relative
                 // relocations (RELR: 1.5 MiB of them were read at every start), folds identical
-                // functions, and the static Swift runtime's symbols are not exported.
+                // functions, places the functions that run together at the front
+                // (symbol-order.txt, from scripts/agent-symbol-order), and the static Swift
+                // runtime's symbols are not exported.
                 .unsafeFlags(
                     [
                         "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                         "-Xlinker", "--icf=safe", "-Xlinker", "--no-export-dynamic",
+                        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/concord-agent/symbol-order.txt",
+                        "-Xlinker", "--no-warn-symbol-ordering",
                     ], .when(platforms: [.linux], configuration: .release))
             ]),
 
