@@ -1,6 +1,9 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// Where concord-agent's link order is (see scripts/agent-symbol-order).
+let agentSymbolOrder = Context.packageDirectory + "/Sources/concord-agent/symbol-order.txt"
+
 let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
@@ -90,7 +93,7 @@ let package = Package(
                     [
                         "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                         "-Xlinker", "--icf=safe", "-Xlinker", "--no-export-dynamic",
-                        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/concord-agent/symbol-order.txt",
+                        "-Xlinker", "--symbol-ordering-file=\(agentSymbolOrder)",
                         "-Xlinker", "--no-warn-symbol-ordering",
                     ], .when(platforms: [.linux], configuration: .release))
             ]),
