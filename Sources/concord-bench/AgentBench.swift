@@ -177,10 +177,10 @@ enum AgentBench {
     }
 
     /// Idle RSS of a release concord-agent connected to a hub and streaming, holding 100 and
-    /// then 10,000 actions; with where the resident pages are, by file.
+    /// then 1,000 and 10,000 actions; with where the resident pages are, by file.
     static func idleRSS() async throws {
         print("concord-agent: \(agentDir)/concord-agent")
-        for n in [100, 10_000] {
+        for n in [100, 1_000, 10_000] {
             try await withHub(agencies: 1, actions: n) { hub, tokens in
                 let dir = temporaryDirectory()
                 defer { try? FileManager.default.removeItem(at: dir) }
