@@ -232,18 +232,9 @@ enum AgentBench {
         )
     }
 
-    /// A /proc file whole (its size shows as 0, so it is read until the end, not by its size).
+    /// A /proc file whole: its size shows as 0, so it is read to the end, not by its size.
     static func readProcFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n <= 0 { break }
-            bytes += chunk[..<n]
-        }
+        guard let bytes = try? FileIO.read(path) else { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 

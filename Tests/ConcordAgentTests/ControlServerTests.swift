@@ -128,31 +128,30 @@ import Testing
         handler: @escaping ControlServer.Handler = { echo($0) },
         _ body: (String, GracefulShutdownTestTrigger) async throws -> Void
     ) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("control.sock").path
-        try await testGracefulShutdown { trigger in
-            let (ready, running) = AsyncStream.makeStream(of: Void.self)
-            let server = ControlServer(
-                path: path, logger: Logger(label: "test"), maxConnections: maxConnections,
-                idleTimeoutSeconds: idleTimeoutSeconds, onRunning: { running.yield() }, handler: handler)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { running.finish() }
-                    try await server.run()
-                }
-                var iterator = ready.makeAsyncIterator()
-                guard await iterator.next() != nil else {
-                    try await group.waitForAll()
-                    throw ChildErrorLike("the server ended before it was running")
-                }
-                do { try await body(path, trigger) } catch {
+        try await withTemporaryDirectory { dir in
+            let path = dir.appendingPathComponent("control.sock").path
+            try await testGracefulShutdown { trigger in
+                let (ready, running) = AsyncStream.makeStream(of: Void.self)
+                let server = ControlServer(
+                    path: path, logger: Logger(label: "test"), maxConnections: maxConnections,
+                    idleTimeoutSeconds: idleTimeoutSeconds, onRunning: { running.yield() }, handler: handler)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        defer { running.finish() }
+                        try await server.run()
+                    }
+                    var iterator = ready.makeAsyncIterator()
+                    guard await iterator.next() != nil else {
+                        try await group.waitForAll()
+                        throw ChildError("the server ended before it was running")
+                    }
+                    do { try await body(path, trigger) } catch {
+                        trigger.triggerGracefulShutdown()
+                        throw error
+                    }
                     trigger.triggerGracefulShutdown()
-                    throw error
+                    try await group.waitForAll()
                 }
-                trigger.triggerGracefulShutdown()
-                try await group.waitForAll()
             }
         }
     }
@@ -320,30 +319,30 @@ import Testing
     }
 
     @Test func aLeftoverSocketIsReplacedButAnythingElseIsLeftAlone() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        // A socket file left by an agent that was killed: bound, then closed without unlinking.
-        let leftover = dir.appendingPathComponent("control.sock").path
-        let (fd, _) = try ControlServer.openSocket(leftover)
-        Glibc.close(fd)
-        #expect(FileManager.default.fileExists(atPath: leftover))
-        let (again, _) = try ControlServer.openSocket(leftover)
-        Glibc.close(again)
+        try await withTemporaryDirectory { dir in
+            // A socket file left by an agent that was killed: bound, then closed without unlinking.
+            let leftover = dir.appendingPathComponent("control.sock").path
+            let (fd, _) = try ControlServer.openSocket(leftover)
+            Glibc.close(fd)
+            #expect(FileManager.default.fileExists(atPath: leftover))
+            let (again, _) = try ControlServer.openSocket(leftover)
+            Glibc.close(again)
 
-        let file = dir.appendingPathComponent("notes.txt").path
-        try "keep me".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect(throws: AgentError.config("\(file) exists and is not a socket; move it away or set another \"socket\""))
-        {
-            _ = try ControlServer.openSocket(file)
-        }
-        #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep me")
+            let file = dir.appendingPathComponent("notes.txt").path
+            try "keep me".write(toFile: file, atomically: true, encoding: .utf8)
+            #expect(
+                throws: AgentError.config("\(file) exists and is not a socket; move it away or set another \"socket\"")
+            ) {
+                _ = try ControlServer.openSocket(file)
+            }
+            #expect(try String(contentsOfFile: file, encoding: .utf8) == "keep me")
 
-        let long = dir.path + "/" + String(repeating: "s", count: 120)
-        #expect {
-            _ = try ControlServer.openSocket(long)
-        } throws: { error in
-            "\(error)".contains("a Unix socket path has at most 107")
+            let long = dir.path + "/" + String(repeating: "s", count: 120)
+            #expect {
+                _ = try ControlServer.openSocket(long)
+            } throws: { error in
+                "\(error)".contains("a Unix socket path has at most 107")
+            }
         }
     }
 }
@@ -400,7 +399,7 @@ final class RawClient: @unchecked Sendable {
             }
         }
         guard rc == 0 else {
-            throw ChildErrorLike("connect \(path): \(String(cString: strerror(errno)))")
+            throw ChildError("connect \(path): \(String(cString: strerror(errno)))")
         }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -420,7 +419,7 @@ final class RawClient: @unchecked Sendable {
     func fill() throws -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
         let n = recv(fd, &chunk, chunk.count, 0)
-        if n < 0 { throw ChildErrorLike("nothing from the server for 10 s (or \(String(cString: strerror(errno))))") }
+        if n < 0 { throw ChildError("nothing from the server for 10 s (or \(String(cString: strerror(errno))))") }
         guard n > 0 else { return false }
         buffer += chunk[..<n]
         return true
@@ -447,20 +446,15 @@ final class RawClient: @unchecked Sendable {
                 }
                 let length = Int(headers["content-length"] ?? "0") ?? 0
                 while buffer.count < end.upperBound + length {
-                    guard try fill() else { throw ChildErrorLike("the response body was cut short") }
+                    guard try fill() else { throw ChildError("the response body was cut short") }
                 }
                 let body = Array(buffer[end.upperBound..<(end.upperBound + length)])
                 buffer.removeFirst(end.upperBound + length)
                 return Response(status: status, headers: headers, body: body)
             }
             guard try fill() else {
-                throw ChildErrorLike("no response; got \(String(decoding: buffer, as: UTF8.self))")
+                throw ChildError("no response; got \(String(decoding: buffer, as: UTF8.self))")
             }
         }
     }
-}
-
-struct ChildErrorLike: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }

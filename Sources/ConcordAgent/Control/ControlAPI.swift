@@ -11,8 +11,15 @@ import Logging
 /// `ControlServer`: what `concordctl` talks to. Routes are described in docs/control-api.md.
 struct ControlAPI {
     let agent: Agent
-
     let logger: Logger
+    /// The routes, with their patterns split once (not per request).
+    private(set) var endpoints: [Endpoint] = []
+
+    init(agent: Agent, logger: Logger) {
+        self.agent = agent
+        self.logger = logger
+        endpoints = routes
+    }
 
     struct Endpoint {
         let method: String
@@ -48,7 +55,7 @@ struct ControlAPI {
         func require(_ name: String) -> String { values[name] ?? "" }
     }
 
-    var endpoints: [Endpoint] {
+    private var routes: [Endpoint] {
         [
             Endpoint(method: "GET", path: "/v1/status", handler: status),
             Endpoint(method: "GET", path: "/v1/actions", handler: list),

@@ -6,7 +6,7 @@
 
 /// The few file operations the store needs, on plain file descriptors, with the error
 /// said in words: append and fsync, atomic replace, directory fsync, an exclusive lock.
-enum FileIO {
+public enum FileIO {
     struct Error: Swift.Error, CustomStringConvertible {
         var description: String
     }
@@ -16,7 +16,7 @@ enum FileIO {
     }
 
     /// The whole file, or `nil` when it does not exist.
-    static func read(_ path: String) throws -> [UInt8]? {
+    public static func read(_ path: String) throws -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
