@@ -23,8 +23,9 @@ public final class ChildProcess: @unchecked Sendable {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
     }
 
+    /// One of the package's binaries by name, or any program by absolute path.
     public static func executable(_ name: String) throws -> URL {
-        let url = binDir.appendingPathComponent(name)
+        let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : binDir.appendingPathComponent(name)
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
             throw ChildError("\(url.path) is missing: run `swift build` before `swift test`")
         }

@@ -17,6 +17,11 @@ public struct AgentState: Sendable, Equatable {
     public var records: [ActionAddress: Action] = [:]
     /// Local changes in the order they were made, not yet answered by the hub.
     public var pending: [Change] = []
+    /// Changes the hub has taken whose record has not been pulled yet, in answer order: laid
+    /// on the pulled record until a pull at or past the answer's revision arrives, so the
+    /// local view never falls back to a value the agency has already changed (and its next
+    /// edit's `from` is never stale: no conflict with itself).
+    public var acknowledged: [AcknowledgedChange] = []
     /// The hub's answers to this agency's changes: every rejection and conflict is kept
     /// (never dropped silently); applied and merged ones only the latest `keptAnswers`.
     public var answers: [ChangeResult] = []
@@ -33,16 +38,20 @@ public struct AgentState: Sendable, Equatable {
         self.agency = agency
     }
 
-    /// The local view: the pulled record with this agency's pending changes laid on top.
+    /// The local view: the pulled record with the changes the hub took but has not sent
+    /// back yet, then this agency's pending changes, laid on top.
     public func view(_ address: ActionAddress) -> Action? {
-        pending.reduce(records[address]) { record, change in
+        let taken = acknowledged.reduce(records[address]) { record, acked in
+            acked.change.action == address ? Action.overlay(acked.taken, on: record, author: agency) : record
+        }
+        return pending.reduce(taken) { record, change in
             change.action == address ? Action.overlay(change, on: record, author: agency) : record
         }
     }
 
     /// Every action the agency can see, in its local view, sorted by address.
     public func allViews() -> [Action] {
-        let addresses = Set(records.keys).union(pending.map(\.action))
+        let addresses = Set(records.keys).union(pending.map(\.action)).union(acknowledged.map(\.change.action))
         return addresses.sorted().compactMap(view)
     }
 
@@ -58,6 +67,10 @@ public struct AgentState: Sendable, Equatable {
             if !pending.contains(where: { $0.id == change.id }) { pending.append(change) }
         case .answered(let results, let at):
             let ids = Set(results.map(\.id))
+            for result in results {
+                guard let change = pending.first(where: { $0.id == result.id }) else { continue }
+                acknowledge(change, result)
+            }
             pending.removeAll { ids.contains($0.id) }
             answers.removeAll { ids.contains($0.id) }
             answers.append(contentsOf: results)
@@ -65,21 +78,62 @@ public struct AgentState: Sendable, Equatable {
             lastPush = at
         case .pulled(let response, let at):
             if response.reset == true {
-                // The hub was restored to an earlier state: take its records as they are now.
+                // The hub was restored to an earlier state: take its records as they are now,
+                // and send again what it had taken but may have lost with the restore (a
+                // change it still has is answered with its stored result).
                 records = [:]
                 cursor = response.cursor
+                let resend = acknowledged.map(\.change).filter { c in !pending.contains { $0.id == c.id } }
+                pending.insert(contentsOf: resend, at: 0)
+                acknowledged = []
             } else {
                 cursor = max(cursor, response.cursor)
             }
+            for plan in response.removedPlans ?? [] { drop(plan) }
             for action in response.actions {
                 // Two pulls may overlap (a long-poll and a sync-now); never go back a revision.
                 if (records[action.address]?.revision ?? -1) <= action.revision { records[action.address] = action }
             }
             for conflict in response.conflicts { conflicts[conflict.id] = conflict }
+            acknowledged.removeAll { acked in (records[acked.change.action]?.revision ?? -1) >= acked.revision }
             lastPull = at
         case .plans(let list):
             plans = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         }
+    }
+
+    /// The agency is no longer a partner in `plan`: its copy goes, and edits of it not yet
+    /// sent end `rejected` with the reason, kept and shown like any rejection.
+    private mutating func drop(_ plan: PlanID) {
+        records = records.filter { $0.key.plan != plan }
+        acknowledged.removeAll { $0.change.action.plan == plan }
+        conflicts = conflicts.filter { $0.value.action.plan != plan }
+        plans[plan] = nil
+        let unsent = pending.filter { $0.action.plan == plan }
+        guard !unsent.isEmpty else { return }
+        pending.removeAll { $0.action.plan == plan }
+        answers.append(
+            contentsOf: unsent.map { change in
+                ChangeResult(
+                    id: change.id, action: change.action, outcome: .rejected, revision: nil, seq: 0,
+                    violations: [
+                        Violation(
+                            action: change.action, field: nil, rule: .notPartner,
+                            message:
+                                "agency \(agency) is no longer a partner in plan \(plan) (it leads or supports none of its actions), so this edit was not sent; ask the business unit if that is wrong"
+                        )
+                    ])
+            })
+    }
+
+    /// Keeps what the hub took of `change` on the view until its record is pulled: the
+    /// fields it applied or found already set, and the hub's value for those in conflict.
+    private mutating func acknowledge(_ change: Change, _ result: ChangeResult) {
+        guard result.outcome != .rejected, let revision = result.revision,
+            (records[change.action]?.revision ?? -1) < revision
+        else { return }
+        let hubValues = Dictionary(result.conflicts.map { ($0.field.rawValue, $0.hub) }, uniquingKeysWith: { $1 })
+        acknowledged.append(AcknowledgedChange(change: change, revision: revision, hubValues: hubValues))
     }
 
     private mutating func trimAnswers() {
@@ -87,6 +141,25 @@ public struct AgentState: Sendable, Equatable {
         guard routine.count > Self.keptAnswers else { return }
         let drop = Set(routine.prefix(routine.count - Self.keptAnswers).map(\.id))
         answers.removeAll { drop.contains($0.id) }
+    }
+}
+
+/// A change the hub took, with the revision of the action after it.
+public struct AcknowledgedChange: Sendable, Equatable, Codable {
+    /// The change as it was sent.
+    public var change: Change
+    /// The action's revision once the change was taken.
+    public var revision: Int64
+    /// The fields the hub kept its own value for (conflicts), with that value.
+    public var hubValues: [String: FieldValue]
+
+    /// The change as the hub took it: conflicting fields keep the hub's value.
+    var taken: Change {
+        var taken = change
+        for (field, value) in hubValues {
+            taken.set[field] = FieldChange(from: taken.set[field]?.to ?? .null, to: value)
+        }
+        return taken
     }
 }
 
@@ -137,8 +210,11 @@ enum JournalEntry: Sendable, Equatable, Codable {
 }
 
 /// The snapshot file's form (`state-G.json`): versioned, records as a sorted list.
+///
+/// Versions: 1 (first); 2 adds `acknowledged` (absent in 1: read as none, which is what a
+/// version-1 agent had).
 struct Snapshot: Codable {
-    static let currentFormatVersion = 1
+    static let currentFormatVersion = 2
 
     var formatVersion: Int
     /// The journal generation that continues from this snapshot.
@@ -147,6 +223,7 @@ struct Snapshot: Codable {
     var cursor: Int64
     var records: [Action]
     var pending: [Change]
+    var acknowledged: [AcknowledgedChange]?
     var answers: [ChangeResult]
     var conflicts: [ConflictRecord]
     var plans: [PlanSummary]
@@ -160,6 +237,7 @@ struct Snapshot: Codable {
         cursor = state.cursor
         records = state.records.values.sorted { $0.address < $1.address }
         pending = state.pending
+        acknowledged = state.acknowledged
         answers = state.answers
         conflicts = state.conflicts.values.sorted { $0.id < $1.id }
         plans = state.plans.values.sorted { $0.id < $1.id }
@@ -172,6 +250,7 @@ struct Snapshot: Codable {
         s.cursor = cursor
         s.records = Dictionary(records.map { ($0.address, $0) }, uniquingKeysWith: { $1 })
         s.pending = pending
+        s.acknowledged = acknowledged ?? []
         s.answers = answers
         s.conflicts = Dictionary(conflicts.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
         s.plans = Dictionary(plans.map { ($0.id, $0) }, uniquingKeysWith: { $1 })

@@ -20,8 +20,10 @@ import Logging
 ///
 /// Start-up loads the newest snapshot and replays the journals from its generation on. A
 /// torn last line (a crash mid-append) is dropped with a log line. Compaction opens journal
-/// G+1, writes snapshot G+1 atomically (temp file, fsync, rename, directory fsync), then
-/// removes the older files; a crash at any point leaves a loadable store.
+/// G+1 (from then on every entry goes there), writes snapshot G+1 atomically (temp file,
+/// fsync, rename, directory fsync), then removes the older files. A crash or an error at any
+/// step leaves the newest snapshot and every journal after it: start-up removes only what a
+/// newer snapshot holds, never the newest snapshot itself.
 public final class AgentStore {
     public let directory: String
     public private(set) var state: AgentState
@@ -75,8 +77,18 @@ public final class AgentStore {
         self.state = state
         self.generation = generation
         self.snapshotBytes = snapshotBytes
-        journal = try AppendFile(path: directory + "/journal-\(generation).jsonl")
-        for g in snapshots where g < generation { unlink(directory + "/state-\(g).json") }
+        let journalPath = directory + "/journal-\(generation).jsonl"
+        let created = !journals.contains(generation)
+        journal = try AppendFile(path: journalPath)
+        if created { try FileIO.syncDirectory(of: journalPath) }
+        // Only what the newest snapshot holds may go: older snapshots and older journals,
+        // and the temporary file of a snapshot that was never renamed into place.
+        let newest = snapshots.last ?? 0
+        for g in snapshots where g < newest { unlink(directory + "/state-\(g).json") }
+        for g in journals where g < newest { unlink(directory + "/journal-\(g).jsonl") }
+        for name in names where name.hasPrefix("state-") && name.hasSuffix(".json.tmp") {
+            unlink(directory + "/" + name)
+        }
     }
 
     deinit { close(lockFD) }
@@ -170,8 +182,11 @@ public final class AgentStore {
         try append(.plans(plans), line: nil, sync: false)
     }
 
-    /// Appends one journal line (`line`, or the entry encoded) and applies the entry.
+    /// Appends one journal line (`line`, or the entry encoded) and applies the entry. After
+    /// an fsync failure the state goes to a new snapshot and journal before anything more is
+    /// written, so nothing depends on pages the kernel may have dropped.
     private func append(_ entry: JournalEntry, line: [UInt8]?, sync: Bool) throws {
+        if journal.needsRewrite { try compact() }
         var bytes = try line ?? Array(ConcordJSON.encode(entry, pretty: false))
         bytes.append(0x0A)
         try journal.append(bytes, sync: sync)
@@ -193,14 +208,16 @@ public final class AgentStore {
     public func compact() throws {
         let next = generation + 1
         journal = try AppendFile(path: directory + "/journal-\(next).jsonl")
+        // From here on entries go to journal `next`, which replays after any older snapshot:
+        // if the snapshot below is not written, nothing is lost and the next try uses next+1.
+        generation = next
         try FileIO.syncDirectory(of: journal.path)
         let bytes = Array(try ConcordJSON.encode(Snapshot(state, generation: next), pretty: false))
         try FileIO.replace(directory + "/state-\(next).json", with: bytes)
-        for g in 0...generation {
+        for g in 0..<next {
             unlink(directory + "/state-\(g).json")
             unlink(directory + "/journal-\(g).jsonl")
         }
-        generation = next
         snapshotBytes = bytes.count
         logger.info("store compacted", metadata: ["generation": "\(next)", "bytes": "\(bytes.count)"])
     }

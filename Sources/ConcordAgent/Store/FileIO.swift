@@ -127,10 +127,21 @@ public enum FileIO {
 }
 
 /// An open journal file: lines appended, fsynced on request.
+///
+/// An append that fails (a full disk mid-line, a failed fsync) is cut off again, so the
+/// file never keeps a fragment for the next line to be glued to, and an edit reported as
+/// failed cannot come back at the next start. After a failed fsync the kernel may have
+/// dropped pages it could not write, so the file is not trusted again: `needsRewrite` tells
+/// the store to carry on in a new snapshot and journal. A file that cannot even be cut back
+/// refuses every later append.
 final class AppendFile {
     let path: String
     private let fd: Int32
     private(set) var size: Int
+    /// An fsync failed: what this file holds may not all be on disk.
+    private(set) var needsRewrite = false
+    /// A failed append could not be cut back: the file's end is unknown.
+    private var broken: FileIO.Error?
 
     init(path: String) throws {
         self.path = path
@@ -142,11 +153,28 @@ final class AppendFile {
     deinit { close(fd) }
 
     func append(_ bytes: [UInt8], sync: Bool) throws {
-        try FileIO.writeAll(fd, bytes, path: path)
-        size += bytes.count
-        if sync {
-            guard fdatasync(fd) == 0 else { throw FileIO.failure("cannot fsync", path) }
+        if let broken { throw broken }
+        do {
+            try FileIO.writeAll(fd, bytes, path: path)
+            if sync {
+                guard fdatasync(fd) == 0 else {
+                    let error = FileIO.failure("cannot fsync", path)
+                    needsRewrite = true
+                    throw error
+                }
+            }
+        } catch let error as FileIO.Error {
+            if ftruncate(fd, off_t(size)) != 0 {
+                broken = FileIO.Error(
+                    description:
+                        "\(error.description); the journal could not be cut back to its last whole line, so no more edits are taken: restart concord-agent"
+                )
+            } else {
+                _ = fdatasync(fd)
+            }
+            throw error
         }
+        size += bytes.count
     }
 
     /// Cuts the file back to `length` bytes (dropping a torn last line).

@@ -83,13 +83,20 @@ public struct PullResponse: Codable, Sendable, Hashable {
     /// `since` was ahead of the hub (the hub was restored from a backup): this answer starts
     /// again from the beginning, and the agent replaces what it had. Absent means false.
     public var reset: Bool?
+    /// Plans the caller is no longer a partner in (it leads or supports none of their
+    /// actions any more): the agent drops its copy. Absent means none.
+    public var removedPlans: [PlanID]?
 
-    public init(actions: [Action], cursor: Int64, more: Bool, conflicts: [ConflictRecord], reset: Bool? = nil) {
+    public init(
+        actions: [Action], cursor: Int64, more: Bool, conflicts: [ConflictRecord], reset: Bool? = nil,
+        removedPlans: [PlanID]? = nil
+    ) {
         self.actions = actions
         self.cursor = cursor
         self.more = more
         self.conflicts = conflicts
         self.reset = reset
+        self.removedPlans = removedPlans
     }
 }
 

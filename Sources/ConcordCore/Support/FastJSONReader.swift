@@ -568,6 +568,7 @@ extension PullResponse: FastJSONDecodable {
     /// Conflicts are rare in an answer; when there are some, Codable reads them.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         var actions: [Action]?, cursor: Int64?, more: Bool?, conflicts: [ConflictRecord]?, reset: Bool?
+        var removed: [PlanID]?
         var seen = SeenKeys()
         try r.object { (r, key) throws(FastJSONUnsupported) in
             switch key {
@@ -590,6 +591,11 @@ extension PullResponse: FastJSONDecodable {
             case "more":
                 try seen.mark(3)
                 more = try r.bool()
+            case "removedPlans":
+                try seen.mark(5)
+                removed =
+                    try r.null()
+                    ? nil : try r.array { (r) throws(FastJSONUnsupported) in try r.identifier(PlanID.self) }
             case "reset":
                 try seen.mark(4)
                 reset = try r.null() ? nil : try r.bool()
@@ -598,6 +604,6 @@ extension PullResponse: FastJSONDecodable {
         }
         self.init(
             actions: try required(actions), cursor: try required(cursor), more: try required(more),
-            conflicts: try required(conflicts), reset: reset)
+            conflicts: try required(conflicts), reset: reset, removedPlans: removed)
     }
 }
