@@ -40,6 +40,24 @@ public struct TestHub: Sendable {
             "/v1/plans", PlanImportRequest(id: PlanID("child-m"), title: "CSPR Child M", csv: csv), expect: 201)
         return tokens
     }
+
+    /// Imports plan p2: 1.1 led by police with probation supporting, 1.2 led by csc, so that
+    /// probation's only part in p2 is supporting 1.1 (call after ``seed()``).
+    public func importPlanP2() async throws {
+        let csv = """
+            ref,recommendation,action,lead_agency,supporting_agencies,lead_officer,target_date,success_measure,rag,progress
+            1.1,"Share information",Joint visits to be recorded,police,probation,DI,2026-06-30,Joint visits recorded,amber,
+            1.2,"Share information",Strategy meetings to include health,csc,,Team manager,2026-06-30,Audit of 10 meetings,red,
+
+            """
+        let _: PlanImportResponse = try await admin.post(
+            "/v1/plans", PlanImportRequest(id: try PlanID("p2"), title: "Review P2", csv: csv), expect: 201)
+    }
+
+    /// Takes probation off p2/1.1, its only action in p2.
+    public func removeProbationFromP2() async throws -> ChangeResult {
+        try await admin.push([edit("p2/1.1", [.supportingAgencies: (.list(["probation"]), .list([]))])])[0]
+    }
 }
 
 public let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

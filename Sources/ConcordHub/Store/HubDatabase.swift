@@ -96,6 +96,36 @@ enum HubDatabase {
                     CREATE INDEX conflicts_status ON conflicts(status, id);
                     """)
         }
+        // An agency removed from every action of a plan stops being its partner, and is told
+        // (in pulls after `seq`) to drop its copy. Partners kept by v1, which only ever grew,
+        // are worked out again from the records; those that lose a plan are told so.
+        migrator.registerMigration("v2-plan-removals") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE plan_removals (
+                        plan_id TEXT NOT NULL,
+                        agency_id TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (plan_id, agency_id)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX plan_removals_agency_seq ON plan_removals(agency_id, seq);
+
+                    CREATE TEMP TABLE partners_now (plan_id TEXT NOT NULL, agency_id TEXT NOT NULL,
+                        PRIMARY KEY (plan_id, agency_id)) WITHOUT ROWID;
+                    INSERT OR IGNORE INTO partners_now
+                        SELECT plan_id, json_extract(record, '$.ownerAgency') FROM actions;
+                    INSERT OR IGNORE INTO partners_now
+                        SELECT a.plan_id, j.value FROM actions a, json_each(a.record, '$.supportingAgencies') j;
+                    INSERT INTO plan_removals (plan_id, agency_id, seq)
+                        SELECT p.plan_id, p.agency_id, (SELECT value + 1 FROM meta WHERE key = 'seq')
+                        FROM plan_partners p
+                        WHERE NOT EXISTS (SELECT 1 FROM partners_now n WHERE n.plan_id = p.plan_id AND n.agency_id = p.agency_id);
+                    UPDATE meta SET value = value + 1 WHERE key = 'seq' AND EXISTS (SELECT 1 FROM plan_removals);
+                    DELETE FROM plan_partners;
+                    INSERT INTO plan_partners SELECT plan_id, agency_id FROM partners_now;
+                    DROP TABLE partners_now;
+                    """)
+        }
         return migrator
     }
 }

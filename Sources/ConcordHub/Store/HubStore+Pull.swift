@@ -12,8 +12,10 @@ extension HubStore {
         public var more: Bool
         /// The caller's cursor was ahead of the hub: this page starts again from the beginning.
         public var reset = false
+        /// Plans the caller stopped being a partner in, in this page's range.
+        public var removedPlans: [String] = []
 
-        public var isEmpty: Bool { records.isEmpty && conflicts.isEmpty }
+        public var isEmpty: Bool { records.isEmpty && conflicts.isEmpty && removedPlans.isEmpty }
 
         /// The `PullResponse` JSON: `{"actions":[…],"conflicts":[…],"cursor":N,"more":B}`.
         public var json: [UInt8] {
@@ -24,6 +26,7 @@ extension HubStore {
                 o.key("cursor", int: cursor)
                 o.key("more", bool: more)
                 if reset { o.key("reset", bool: true) }
+                if !removedPlans.isEmpty { o.key("removedPlans") { $0.array(removedPlans) { w, p in w.string(p) } } }
             }
             return w.bytes
         }
@@ -62,9 +65,17 @@ extension HubStore {
                 db.cachedStatement(
                     sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id"),
                 arguments: [principal.agency.rawValue, since, cursor])
+            let removed =
+                principal.role == .agency
+                ? try String.fetchAll(
+                    db.cachedStatement(
+                        sql:
+                            "SELECT plan_id FROM plan_removals WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY plan_id"
+                    ),
+                    arguments: [principal.agency.rawValue, since, cursor]) : []
             return PullPage(
                 records: page.map { $0["record"] }, conflicts: conflicts, cursor: cursor, more: more,
-                reset: requested > latest)
+                reset: requested > latest, removedPlans: removed)
         }
     }
 

@@ -198,6 +198,7 @@ struct PushBatch {
                     || outcome.applied.contains(.supportingAgencies)
                 {
                     try addPartners(of: record)
+                    if let current { try removePartners(leaving: current, for: record, at: changeSeq) }
                 }
             }
             for conflict in outcome.conflicts {
@@ -239,6 +240,43 @@ struct PushBatch {
         return loaded
     }
 
+    /// Agencies that were partners through `before` and, after `record`, lead or support no
+    /// action of the plan: they stop reading it at once, and their next pull tells them to
+    /// drop it (`removedPlans`).
+    mutating func removePartners(leaving before: Action, for record: Action, at changeSeq: Int64) throws {
+        var gone = Set([before.ownerAgency] + before.supportingAgencies).filter { !record.isPartner($0) }
+        guard !gone.isEmpty else { return }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT ref, record FROM actions WHERE plan_id = ?", arguments: [record.plan.rawValue])
+        var seen: Set<ActionAddress> = [record.address]
+        func stillPartners(_ other: Action) { gone = gone.filter { !other.isPartner($0) } }
+        for row in rows {
+            guard let ref = try? ActionRef(row["ref"] as String) else { continue }
+            let address = ActionAddress(plan: record.plan, ref: ref)
+            guard seen.insert(address).inserted else { continue }
+            if let cached = records[address] {
+                if let cached { stillPartners(cached) }
+            } else {
+                stillPartners(try HubStore.decode(Action.self, row["record"]))
+            }
+            if gone.isEmpty { return }
+        }
+        // Actions created in this batch are not in the table yet.
+        for case let (address, other?) in records where address.plan == record.plan && !seen.contains(address) {
+            stillPartners(other)
+        }
+        for agency in gone {
+            try db.execute(
+                sql: "DELETE FROM plan_partners WHERE plan_id = ? AND agency_id = ?",
+                arguments: [record.plan.rawValue, agency.rawValue])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO plan_removals (plan_id, agency_id, seq) VALUES (?, ?, ?)",
+                arguments: [record.plan.rawValue, agency.rawValue, changeSeq])
+        }
+        // The feed cannot describe a removal: pulls covering it read the database.
+        if !gone.isEmpty { resequenced = true }
+    }
+
     /// Makes the action's agencies partners of its plan. A new partner has never been sent
     /// the plan's other actions, so they are stamped with fresh sequence numbers and its
     /// next pull brings the whole plan.
@@ -248,7 +286,12 @@ struct PushBatch {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO plan_partners (plan_id, agency_id) VALUES (?, ?)",
                 arguments: [record.plan.rawValue, agency.rawValue])
-            added = added || db.changesCount > 0
+            if db.changesCount > 0 {
+                added = true
+                try db.execute(
+                    sql: "DELETE FROM plan_removals WHERE plan_id = ? AND agency_id = ?",
+                    arguments: [record.plan.rawValue, agency.rawValue])
+            }
         }
         guard added else { return }
         resequenced = true
