@@ -25,6 +25,11 @@ struct Status: AsyncParsableCommand {
         if agent.json { return try printJSON(status) }
         print("agency:     \(status.agency)")
         print("hub:        \(status.hub) (\(status.online ? "online" : "offline"))")
+        if !status.online {
+            print(
+                "silent:     \(status.lastContact.map { "since \(describe($0))" } ?? "not heard from since the agent started")"
+            )
+        }
         if let problem = status.problem { print("problem:    \(problem)") }
         print("last push:  \(describe(status.lastPush))")
         print("last pull:  \(describe(status.lastPull))")

@@ -94,13 +94,14 @@ public final class HTTPClient: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    /// Sends a request and returns the answer, whatever its status.
+    /// Sends a request and returns the answer, whatever its status. With `idle`, a transfer
+    /// where no byte moves for that long is dropped (a transport error, curl 28).
     public func send(
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:],
-        timeout: Duration? = nil
+        timeout: Duration? = nil, idle: Duration? = nil
     ) async throws -> HTTPResponse {
         try await run { answer in
-            try self.perform(method, path, body: body, headers: headers, timeout: timeout, answer: answer)
+            try self.perform(method, path, body: body, headers: headers, timeout: timeout, answer: answer, idle: idle)
         }
     }
 

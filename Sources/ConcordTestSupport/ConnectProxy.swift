@@ -6,12 +6,28 @@ import Foundation
 
 /// A small HTTP CONNECT proxy on 127.0.0.1 (an ephemeral port), standing in for an agency's
 /// corporate proxy. It tunnels only to loopback and counts the tunnels it opened.
+///
+/// With `blackHole` set it behaves like a link whose packets vanish: nothing is refused or
+/// closed, nothing moves (open tunnels stop forwarding, new requests get no answer) until
+/// it is cleared, when everything held moves on as after a healed partition.
 public final class ConnectProxy: @unchecked Sendable {
     public let port: Int
     private let listener: Int32
     private let lock = NSLock()
     private var tunnels = 0
     private var stopped = false
+    private var holding = false
+
+    /// Whether the link is down (packets dropped, nothing refused).
+    public var blackHole: Bool {
+        get { lock.withLock { holding } }
+        set { lock.withLock { holding = newValue } }
+    }
+
+    /// Waits (a test helper's poll) while the link is down.
+    private func waitForLink() {
+        while blackHole && !lock.withLock({ stopped }) { usleep(10_000) }
+    }
 
     public init() throws {
         (listener, port) = try listenOnLoopback(backlog: 16, what: "proxy")
@@ -55,6 +71,7 @@ public final class ConnectProxy: @unchecked Sendable {
                 return
             }
         }
+        waitForLink()
         let line = String(decoding: request, as: UTF8.self).split(separator: "\r\n").first ?? ""
         let parts = line.split(separator: " ")
         guard parts.count >= 2, parts[0] == "CONNECT", let colon = parts[1].lastIndex(of: ":"),
@@ -84,15 +101,16 @@ public final class ConnectProxy: @unchecked Sendable {
         lock.withLock { tunnels += 1 }
         let ok = "HTTP/1.1 200 Connection established\r\n\r\n"
         _ = write(client, ok, ok.utf8.count)
-        Thread.detachNewThread { Self.pump(from: upstream, to: client) }
-        Self.pump(from: client, to: upstream)
+        Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
+        pump(from: client, to: upstream)
     }
 
-    private static func pump(from source: Int32, to destination: Int32) {
+    private func pump(from source: Int32, to destination: Int32) {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = read(source, &buffer, buffer.count)
             if n <= 0 { break }
+            waitForLink()
             var sent = 0
             while sent < n {
                 let m = buffer[sent..<n].withUnsafeBytes { write(destination, $0.baseAddress, $0.count) }

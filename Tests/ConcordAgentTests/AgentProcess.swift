@@ -74,7 +74,7 @@ struct AgentProcess {
 /// Writes an agent's config (and token file) into a fresh state directory.
 func makeAgentConfig(
     _ dir: URL, name: String, hub: String, agency: String, token: String, caFile: String?,
-    settings: [String: String] = [:]
+    settings: [String: Any] = [:]
 ) throws -> URL {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let stateDir = dir.appendingPathComponent(name)

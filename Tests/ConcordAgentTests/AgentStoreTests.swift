@@ -235,7 +235,7 @@ struct AgentConfigTests {
 
 @Suite("Backoff")
 struct BackoffTests {
-    @Test func delaysDoubleFromOneSecondToFiveMinutes_withJitterInTheUpperHalf() {
+    @Test func delaysDoubleFromOneSecondToFiveSeconds_withJitterInTheUpperHalf() {
         var low = Backoff(), high = Backoff()
         var lows: [Duration] = [], highs: [Duration] = []
         for _ in 0..<12 {
@@ -244,9 +244,11 @@ struct BackoffTests {
         }
         #expect(lows[0] == .seconds(1))
         #expect(highs[0] < .seconds(1) + .milliseconds(1))
-        #expect(lows[3] == .seconds(4))
-        #expect(highs.last! <= .seconds(300) && highs.last! > .seconds(299))
-        #expect(lows.last! == .seconds(150))
+        #expect(lows[1] == .seconds(1) && lows[2] == .seconds(2))
+        #expect(highs[2] > .seconds(3.99) && highs[2] <= .seconds(4))
+        // Capped at 5 s, so an agent is back within seconds of a healed partition.
+        #expect(highs.last! <= .seconds(5) && highs.last! > .seconds(4.99))
+        #expect(lows.last! == .seconds(2.5))
         for (l, h) in zip(lows, highs) { #expect(l <= h) }
         low.succeeded()
         #expect(low.failed(unit: 0) == .seconds(1))

@@ -18,7 +18,8 @@ import ConcordCore
 /// default agency), `tokenFile` (or the systemd credential `hub-token`), `caFile`,
 /// `clientCertificate`, `clientKey`, `socket` (default STATE-DIR/control.sock),
 /// `proxy` (default: the environment's https_proxy/no_proxy), `connectTimeoutSeconds` (10),
-/// `requestTimeoutSeconds` (60), `pull` (stream|long-poll, default stream), `pullWaitSeconds` (30),
+/// `requestTimeoutSeconds` (60), `offlineAfterSeconds` (30, at most 30: `online` means the hub
+/// answered within this window), `pull` (stream|long-poll, default stream), `pullWaitSeconds` (30),
 /// `pushBatch` (500), `ragSchemes`, `logLevel` (info).
 /// Environment: `CONCORD_AGENT_HUB`, `CONCORD_AGENT_SOCKET`, `CONCORD_AGENT_LOG_LEVEL`.
 public struct AgentConfig: Codable, Sendable, Equatable {
@@ -38,6 +39,9 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     public var proxy: String?
     public var connectTimeoutSeconds = 10
     public var requestTimeoutSeconds = 60
+    /// `online` means the hub answered within this many seconds (2-30); a stream quiet for
+    /// this long is dropped and opened again.
+    public var offlineAfterSeconds = 30
     /// How news is received: `stream` (one answer per change on an open request) or
     /// `long-poll` (a new request per answer, for proxies that hold streamed answers back).
     public var pull: PullMode = .stream
@@ -55,7 +59,8 @@ public struct AgentConfig: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case formatVersion, stateDir, hub, agency, role, tokenFile, caFile, clientCertificate, clientKey, socket, proxy
-        case connectTimeoutSeconds, requestTimeoutSeconds, pull, pullWaitSeconds, pushBatch, ragSchemes, logLevel
+        case connectTimeoutSeconds, requestTimeoutSeconds, offlineAfterSeconds, pull, pullWaitSeconds, pushBatch,
+            ragSchemes, logLevel
     }
 
     public enum PullMode: String, Codable, Sendable {
@@ -68,7 +73,8 @@ public struct AgentConfig: Codable, Sendable, Equatable {
             in: decoder,
             known: [
                 "formatVersion", "stateDir", "hub", "agency", "role", "tokenFile", "caFile", "clientCertificate",
-                "clientKey", "socket", "proxy", "connectTimeoutSeconds", "requestTimeoutSeconds", "pull",
+                "clientKey", "socket", "proxy", "connectTimeoutSeconds", "requestTimeoutSeconds", "offlineAfterSeconds",
+                "pull",
                 "pullWaitSeconds", "pushBatch", "ragSchemes", "logLevel",
             ], what: "the agent config")
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -88,6 +94,7 @@ public struct AgentConfig: Codable, Sendable, Equatable {
         proxy = try c.decodeIfPresent(String.self, forKey: .proxy)
         connectTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutSeconds) ?? 10
         requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? 60
+        offlineAfterSeconds = try c.decodeIfPresent(Int.self, forKey: .offlineAfterSeconds) ?? 30
         pull = try c.decodeIfPresent(PullMode.self, forKey: .pull) ?? .stream
         pullWaitSeconds = try c.decodeIfPresent(Int.self, forKey: .pullWaitSeconds) ?? 30
         pushBatch = try c.decodeIfPresent(Int.self, forKey: .pushBatch) ?? 500
@@ -143,6 +150,9 @@ public struct AgentConfig: Codable, Sendable, Equatable {
             requestTimeoutSeconds >= 1
         else {
             throw AgentError.config("pullWaitSeconds, pushBatch (1-10000) and the timeouts must be positive")
+        }
+        guard (2...30).contains(offlineAfterSeconds) else {
+            throw AgentError.config("offlineAfterSeconds must be 2 to 30 (seconds without an answer before offline)")
         }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw AgentError.config(

@@ -24,16 +24,25 @@ public actor Agent {
     let clock: @Sendable () -> Timestamp
     let notifier = SystemdNotifier()
 
-    private(set) var online = false
+    /// The last reason the hub could not be reached or refused, if any.
     private(set) var problem: String?
+    /// When the hub last answered anything (a push, a pull, a stream's line or heartbeat).
+    private var lastHeard: ContinuousClock.Instant?
+    /// The same, on the wall clock, for `status`.
+    private var lastContact: Timestamp?
+    /// The last attempt to reach the hub failed, and none has succeeded since.
+    private var cutOff = true
     private var pushedSinceStart = 0
     private var pulledSinceStart = 0
     private var wakePush: AsyncStream<Void>.Continuation?
     private var pushAttempts = 0
-    private var urgent = false
     private var pullsCompleted = 0
     private var syncRequested = false
     private var stopped = false
+    /// Wakes the sync loops' pauses: a sync was asked for, or the hub answered again.
+    let retryNow = WakeSignal()
+    /// Something a waiting `syncNow` looks at has changed.
+    let progress = WakeSignal()
 
     public init(
         store: AgentStore, config: AgentConfig, schemes: [RAGScheme] = [.standard], logger: Logger,
@@ -60,11 +69,16 @@ public actor Agent {
     public func status() -> AgentStatus {
         let s = store.state
         let rejected = s.answers.filter { $0.outcome == .rejected }.count
-        return AgentStatus(
+        var status = AgentStatus(
             agency: s.agency, hub: config.hub, online: online, problem: problem, lastPush: s.lastPush,
             lastPull: s.lastPull, pending: s.pending.count, openConflicts: s.openConflicts.count, rejected: rejected,
             actions: Set(s.records.keys).union(s.pending.map(\.action)).count, cursor: s.cursor,
             everythingUploaded: s.pending.isEmpty)
+        status.lastContact = lastContact
+        if !online && problem == nil && lastHeard != nil {
+            status.problem = "the hub has not answered for over \(config.offlineAfterSeconds) s"
+        }
+        return status
     }
 
     public func actions() -> [Action] { store.state.allViews() }
@@ -130,7 +144,25 @@ public actor Agent {
     func setWakePush(_ continuation: AsyncStream<Void>.Continuation) { wakePush = continuation }
 
     /// The next changes to push, oldest first.
-    func nextBatch() -> [Change] { Array(store.state.pending.prefix(config.pushBatch)) }
+    func nextBatch(limit: Int) -> [Change] { Array(store.state.pending.prefix(min(limit, config.pushBatch))) }
+
+    /// The hub refused `change` on its own (a batch of one): it ends `rejected` with the
+    /// hub's reason, kept and shown like any rejection, and leaves the queue.
+    func refusedByHub(_ change: Change, _ refusal: HubRefusal) throws {
+        let violation = Violation(
+            action: change.action, field: nil, rule: .refusedByHub,
+            message: "the hub refused this change (HTTP \(refusal.status) \(refusal.code)): \(refusal.message)")
+        try store.recordAnswers(
+            [
+                ChangeResult(
+                    id: change.id, action: change.action, outcome: .rejected, revision: nil, seq: 0,
+                    violations: [violation])
+            ],
+            at: clock())
+        logger.notice(
+            "change refused by the hub", metadata: ["change": "\(change.id)", "status": "\(refusal.status)"])
+        heard()
+    }
 
     func answered(_ results: [ChangeResult]) throws {
         try store.recordAnswers(results, at: clock())
@@ -140,7 +172,7 @@ public actor Agent {
                 "change not taken as sent",
                 metadata: ["change": "\(r.id)", "action": "\(r.action)", "outcome": "\(r.outcome.rawValue)"])
         }
-        reachable()
+        heard()
         try store.compactIfNeeded()
     }
 
@@ -149,38 +181,66 @@ public actor Agent {
         pulledSinceStart += response.actions.count
         // A pull is complete at its last page: `sync --wait` waits for all of them.
         if !response.more { pullsCompleted += 1 }
-        reachable()
+        heard()
         try store.compactIfNeeded()
     }
 
     func listedPlans(_ plans: [PlanSummary]) throws {
         if plans != store.state.plans.values.sorted(by: { $0.id < $1.id }) { try store.recordPlans(plans) }
-        reachable()
+        heard()
     }
 
+    /// Online means the hub answered within the last `offlineAfterSeconds` and no attempt
+    /// has failed since: a link where packets vanish (nothing refused, nothing answered) is
+    /// offline within that window, because the stream's heartbeats stop.
+    var online: Bool {
+        guard !cutOff, let lastHeard else { return false }
+        return ContinuousClock.now - lastHeard <= .seconds(config.offlineAfterSeconds)
+    }
+
+    /// The hub could not be reached.
     func unreachable(_ reason: String) {
-        if online || problem != reason {
+        if !cutOff || problem != reason {
             logger.warning("hub unreachable; edits are kept locally", metadata: ["reason": "\(reason)"])
         }
-        online = false
+        cutOff = true
         problem = reason
         notifier.notify("STATUS=offline (\(store.state.pending.count) edits kept locally): \(reason)")
+        progress.wake()
     }
 
-    private func reachable() {
-        if !online {
+    /// The hub answered, but said no: it is reachable, and the reason is kept for `status`.
+    func refused(_ reason: String) {
+        heard()
+        if problem != reason { logger.warning("the hub refused a request", metadata: ["reason": "\(reason)"]) }
+        problem = reason
+    }
+
+    /// The hub answered: the agent is online, and pauses before a retry end now.
+    func heard() {
+        if cutOff {
             logger.notice("hub reachable")
             notifier.notify("STATUS=online, syncing with \(config.hub)")
+            retryNow.wake()
         }
-        online = true
+        cutOff = false
         problem = nil
+        lastHeard = .now
+        lastContact = clock()
+        progress.wake()
     }
 
     /// Counts push attempts, so `syncNow` knows when one has been made since it asked.
-    func attempted() { pushAttempts += 1 }
+    func attempted() {
+        pushAttempts += 1
+        progress.wake()
+    }
 
     /// Sync has stopped (shutdown): waiting `syncNow` calls return at once.
-    func stopping() { stopped = true }
+    func stopping() {
+        stopped = true
+        progress.wake()
+    }
 
     /// Whether a sync-now is waiting for a pull of its own (taken by the push loop, which
     /// then pulls at once rather than leaving it to the long-poll).
@@ -190,12 +250,6 @@ public actor Agent {
     }
 
     var cursor: Int64 { store.state.cursor }
-
-    /// Whether a sync was asked for since the last call (cuts a backoff pause short).
-    func takeUrgent() -> Bool {
-        defer { urgent = false }
-        return urgent
-    }
 
     /// Nothing pending, at least one pull done, and the cursor past this agency's last
     /// answered change. (A function, so no copy of the state lives across the caller's
@@ -207,21 +261,27 @@ public actor Agent {
 
     /// Pushes now, pulls at once, and waits, up to `timeout`, until nothing is pending and
     /// a pull made after the request has caught up with this agency's last answered change —
-    /// or an attempt found the hub unreachable.
+    /// or an attempt found the hub unreachable. When the hub is already known to be silent,
+    /// it waits at most ``offlineAnswerWithin`` for it to answer, so the CLI answers at once.
     public func syncNow(timeout: Duration) async -> SyncReport {
         let pushedBefore = pushedSinceStart, pulledBefore = pulledSinceStart, attemptsBefore = pushAttempts
         let pullsBefore = pullsCompleted
-        urgent = true
+        let wasOnline = online
         syncRequested = true
         wakePush?.yield()
-        let deadline = ContinuousClock.now + timeout
+        retryNow.wake()
+        let deadline = ContinuousClock.now + (wasOnline ? timeout : min(timeout, Self.offlineAnswerWithin))
         while ContinuousClock.now < deadline && !stopped {
             if online && pullsCompleted > pullsBefore && caughtUp() { break }
-            if !online && pushAttempts > attemptsBefore { break }
-            try? await Task.sleep(for: .milliseconds(10))
+            if cutOff && pushAttempts > attemptsBefore { break }
+            let seen = progress.generation
+            await progress.wait(after: seen, timeout: ContinuousClock.now.duration(to: deadline))
         }
         return SyncReport(
             online: online, pushed: pushedSinceStart - pushedBefore, pulled: pulledSinceStart - pulledBefore,
             pending: store.state.pending.count, problem: problem)
     }
+
+    /// How long a sync-now waits for a hub that has already gone silent.
+    static let offlineAnswerWithin: Duration = .milliseconds(1500)
 }

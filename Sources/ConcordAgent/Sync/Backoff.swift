@@ -1,13 +1,14 @@
-/// Retry delays when the hub is unreachable: exponential from 1 s to 5 min, with jitter so
-/// fifty agents coming back after an outage do not all knock at once. Pure: the random
-/// number is passed in.
+/// Retry delays when the hub is unreachable: exponential from 1 s to 5 s, with jitter so
+/// fifty agents coming back after an outage do not all knock at once. The cap is short so
+/// that an agent is back within seconds of a healed partition; a failed try costs the hub
+/// nothing (a refused or dropped connection). Pure: the random number is passed in.
 public struct Backoff: Sendable, Equatable {
     public var base: Duration = .seconds(1)
-    public var cap: Duration = .seconds(300)
+    public var cap: Duration = .seconds(5)
     /// Failures in a row.
     public private(set) var failures = 0
 
-    public init(base: Duration = .seconds(1), cap: Duration = .seconds(300)) {
+    public init(base: Duration = .seconds(1), cap: Duration = .seconds(5)) {
         self.base = base
         self.cap = cap
     }

@@ -13,6 +13,10 @@ public struct HubRefusal: Error, CustomStringConvertible, Sendable {
     public var code: String
     public var message: String
     public var description: String { "hub answered \(status): \(message)" }
+
+    /// The hub refused the request's content (malformed, too large, unprocessable), not the
+    /// caller: sending the same again would be refused again.
+    public var refusesTheBatch: Bool { status == 400 || status == 413 || status == 422 }
 }
 
 /// The hub's API v1 as the agent uses it, over the libcurl client.
@@ -21,9 +25,10 @@ public struct HubClient: Sendable {
 
     public init(_ http: HTTPClient) { self.http = http }
 
-    public func push(_ changes: [Change]) async throws -> [ChangeResult] {
+    /// Pushes changes; a transfer where nothing moves for `idle` is dropped.
+    public func push(_ changes: [Change], idle: Duration? = nil) async throws -> [ChangeResult] {
         let body = Array(try ConcordJSON.encode(PushRequest(changes: changes), pretty: false))
-        let response: PushResponse = try decode(try await http.send("POST", "/v1/sync/push", body: body))
+        let response: PushResponse = try decode(try await http.send("POST", "/v1/sync/push", body: body, idle: idle))
         guard response.results.count == changes.count else {
             throw HubRefusal(
                 status: 200, code: "badResponse",
@@ -35,33 +40,35 @@ public struct HubClient: Sendable {
     /// Long-polls for up to `wait` seconds; the request may take that long plus a margin.
     /// Returns the answer and its JSON as received.
     public func pull(
-        since: Int64, limit: Int = 1000, wait: Int = 0
+        since: Int64, limit: Int = 1000, wait: Int = 0, idle: Duration? = nil
     ) async throws -> (
         response: PullResponse, raw: [UInt8]
     ) {
         let answer = try await http.send(
-            "GET", "/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 30))
+            "GET", "/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 30),
+            idle: wait == 0 ? idle : nil)
         return (try decode(answer), answer.body)
     }
 
-    /// Opens the hub's stream of pull answers from `since` for up to `wait` seconds and hands
-    /// each answer's JSON to `answer` as it arrives (in order, on the HTTP client's thread);
-    /// returns when the hub ends the stream. A stream that brings nothing, not even the
-    /// hub's 20-second heartbeat, for a minute is dropped as dead.
+    /// Opens the hub's stream of pull answers from `since` for up to `wait` seconds, with an
+    /// empty answer at least every `heartbeat` seconds, and hands each answer's JSON to
+    /// `answer` as it arrives (in order, on the HTTP client's thread); returns when the hub
+    /// ends the stream. A stream that brings nothing for `idle` is dropped as dead.
     public func stream(
-        since: Int64, limit: Int = 1000, wait: Int, answer: @escaping @Sendable ([UInt8]) -> Void
+        since: Int64, limit: Int = 1000, wait: Int, heartbeat: Int = 20, idle: Duration = .seconds(60),
+        answer: @escaping @Sendable ([UInt8]) -> Void
     ) async throws {
         let response = try await http.streamLines(
-            "/v1/sync/stream?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 60),
-            idle: .seconds(60), line: answer)
+            "/v1/sync/stream?since=\(since)&limit=\(limit)&wait=\(wait)&heartbeat=\(heartbeat)",
+            timeout: .seconds(wait + 60), idle: idle, line: answer)
         try refuseUnlessOK(response)
     }
 
     /// Reads one streamed answer.
     public func decodeAnswer(_ line: [UInt8]) throws -> PullResponse { try decodeBody(line) }
 
-    public func plans() async throws -> [PlanSummary] {
-        let list: PlanList = try decode(try await http.send("GET", "/v1/plans"))
+    public func plans(idle: Duration? = nil) async throws -> [PlanSummary] {
+        let list: PlanList = try decode(try await http.send("GET", "/v1/plans", idle: idle))
         return list.plans
     }
 

@@ -4,9 +4,14 @@ import Logging
 import ServiceLifecycle
 
 /// Keeps the agent in step with the hub: pushes pending changes as soon as they are made
-/// (in batches), and long-polls for everyone else's. When the hub cannot be reached it
-/// backs off with jitter (1 s up to 5 min) and keeps serving the CLI; it resumes from the
-/// cursor when the hub returns. Resending is safe: change ids are idempotent at the hub.
+/// (in batches), and streams (or long-polls) everyone else's. When the hub cannot be
+/// reached it retries with jitter (1 s up to 5 s, so it is back within seconds of a healed
+/// partition) and keeps serving the CLI; as soon as either loop hears the hub, the other's
+/// pause ends. It resumes from the cursor. Resending is safe: change ids are idempotent.
+///
+/// A batch the hub refuses as a whole (400, 413, 422: too large, or a change it cannot
+/// read) is split in halves until the one change it refuses is found; that change ends
+/// `rejected` with the hub's reason, kept and shown, and the rest go through.
 public struct SyncService: Service {
     let agent: Agent
     let pushClient: HubClient
@@ -37,8 +42,9 @@ public struct SyncService: Service {
     func pushLoop(_ wakes: AsyncStream<Void>) async {
         var backoff = Backoff()
         var iterator = wakes.makeAsyncIterator()
+        var batchLimit = agent.config.pushBatch
         while !Task.isCancelled {
-            let batch = await agent.nextBatch()
+            let batch = await agent.nextBatch(limit: batchLimit)
             if batch.isEmpty {
                 if await agent.takeSyncRequest() {
                     await pullNow()
@@ -47,20 +53,38 @@ public struct SyncService: Service {
                 guard await iterator.next() != nil else { return }
                 continue
             }
+            let seen = agent.retryNow.generation
             do {
-                let results = try await pushClient.push(batch)
+                let results = try await pushClient.push(batch, idle: stall)
                 try await agent.answered(results)
                 backoff.succeeded()
                 await agent.attempted()
+                batchLimit = min(agent.config.pushBatch, batchLimit * 2)
             } catch is CancellationError {
                 return
+            } catch let refusal as HubRefusal where refusal.refusesTheBatch {
+                await agent.attempted()
+                if batch.count > 1 {
+                    batchLimit = batch.count / 2
+                    await agent.refused(Self.describe(refusal))
+                } else {
+                    do { try await agent.refusedByHub(batch[0], refusal) } catch {
+                        await agent.unreachable("\(error)")
+                        await pause(backoff.failed(unit: Double.random(in: 0..<1)), after: seen)
+                    }
+                }
             } catch {
                 await agent.unreachable(Self.describe(error))
                 await agent.attempted()
-                await pause(backoff.failed(unit: Double.random(in: 0..<1)))
+                await pause(backoff.failed(unit: Double.random(in: 0..<1)), after: seen)
             }
         }
     }
+
+    /// How long a request (other than a long-poll's wait) may go without a byte moving
+    /// before it is dropped: a push sent into a partition must not wait out its whole
+    /// timeout, or the agent would come back long after the link does.
+    var stall: Duration { .seconds(min(agent.config.offlineAfterSeconds, 10)) }
 
     /// A sync-now's own pull, on the push connection (the pull connection is held by the
     /// long-poll): everything new, right away.
@@ -68,7 +92,8 @@ public struct SyncService: Service {
         do {
             var more = true
             while more {
-                let (response, raw) = try await pushClient.pull(since: await agent.cursor, limit: 1000, wait: 0)
+                let (response, raw) = try await pushClient.pull(
+                    since: await agent.cursor, limit: 1000, wait: 0, idle: stall)
                 try await agent.pulled(response, raw: raw)
                 more = response.more
             }
@@ -84,11 +109,17 @@ public struct SyncService: Service {
         var backoff = Backoff()
         var needPlans = true
         var more = false
-        let wait = agent.config.pullWaitSeconds
+        // A long-poll brings nothing while it waits: it must end (and be heard) within the
+        // window that `online` allows.
+        let offlineAfter = agent.config.offlineAfterSeconds
+        let wait =
+            agent.config.pull == .stream
+            ? agent.config.pullWaitSeconds : min(agent.config.pullWaitSeconds, max(1, offlineAfter - 5))
         while !Task.isCancelled {
+            let seen = agent.retryNow.generation
             do {
                 if needPlans {
-                    try await agent.listedPlans(try await pullClient.plans())
+                    try await agent.listedPlans(try await pullClient.plans(idle: stall))
                     needPlans = false
                 }
                 let cursor = await agent.state.cursor
@@ -108,14 +139,16 @@ public struct SyncService: Service {
                 }
                 // A hub that ends every wait at once (limits.maxWaitSeconds 0) must not be
                 // asked again in a tight loop: at most once a second while nothing is new.
-                if !news, ContinuousClock.now - started < .seconds(1) { await pause(.seconds(1)) }
+                if !news, ContinuousClock.now - started < .seconds(1) {
+                    await pause(.seconds(1), after: agent.retryNow.generation)
+                }
             } catch is CancellationError {
                 return
             } catch {
                 await agent.unreachable(Self.describe(error))
                 await agent.attempted()
                 needPlans = true
-                await pause(backoff.failed(unit: Double.random(in: 0..<1)))
+                await pause(backoff.failed(unit: Double.random(in: 0..<1)), after: seen)
             }
         }
     }
@@ -125,9 +158,14 @@ public struct SyncService: Service {
     func stream(from cursor: Int64, wait: Int, received: (Bool) -> Void) async throws {
         let (answers, sink) = AsyncStream.makeStream(of: [UInt8].self)
         let client = pullClient
+        // The hub sends a line at least every third of the offline window, so a stream that
+        // brings nothing for the whole window is dead (a black-hole partition) and dropped.
+        let offlineAfter = agent.config.offlineAfterSeconds
         async let transfer: Void = {
             defer { sink.finish() }
-            try await client.stream(since: cursor, wait: wait) { sink.yield($0) }
+            try await client.stream(
+                since: cursor, wait: wait, heartbeat: max(1, offlineAfter / 3), idle: .seconds(offlineAfter)
+            ) { sink.yield($0) }
         }()
         for await raw in answers {
             let answer = try client.decodeAnswer(raw)
@@ -137,13 +175,10 @@ public struct SyncService: Service {
         try await transfer
     }
 
-    /// Sleeps for a backoff delay, waking early when someone asks for a sync.
-    func pause(_ delay: Duration) async {
-        let deadline = ContinuousClock.now + delay
-        while ContinuousClock.now < deadline && !Task.isCancelled {
-            if await agent.takeUrgent() { return }
-            try? await Task.sleep(for: min(.milliseconds(100), ContinuousClock.now.duration(to: deadline)))
-        }
+    /// Sleeps for a backoff delay, waking early when someone asks for a sync or the hub
+    /// answered the other loop (since `seen`, the retry signal's generation before the try).
+    func pause(_ delay: Duration, after seen: Int) async {
+        await agent.retryNow.wait(after: seen, timeout: delay)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -23,6 +23,8 @@ public struct Violation: Error, Hashable, Codable, Sendable, CustomStringConvert
         case targetDateNeedsReason
         case itemNotFound
         case notItemAuthor
+        /// The hub refused the change as sent (too large, unreadable); said by the agent.
+        case refusedByHub
     }
 
     public var action: ActionAddress

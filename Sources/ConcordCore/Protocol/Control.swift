@@ -18,6 +18,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var cursor: Int64
     /// `pending == 0`: everything typed here has reached the hub.
     public var everythingUploaded: Bool
+    /// When the hub last answered anything (absent before the first answer): while offline,
+    /// the hub has been silent since then.
+    public var lastContact: Timestamp?
 
     public init(
         agency: AgencyID, hub: String, online: Bool, problem: String?, lastPush: Timestamp?, lastPull: Timestamp?,

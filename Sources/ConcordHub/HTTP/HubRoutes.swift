@@ -95,8 +95,8 @@ struct HubRoutes {
     }
 
     /// Seconds between the lines of a quiet stream, so agents (and proxies) can tell a quiet
-    /// hub from a dead connection.
-    static let heartbeat: Duration = .seconds(20)
+    /// hub from a dead connection: at most this, or what the caller asks (`heartbeat`, 1-20).
+    static let heartbeat: Int64 = 20
 
     /// A long-poll that answers more than once: one pull answer per line (NDJSON) as news
     /// arrives — the first at once, then one per change, or an empty one every
@@ -109,6 +109,8 @@ struct HubRoutes {
             min(try Self.integer(request, "limit", default: 1000, range: 1...Int64.max), Int64(limits.maxPullLimit)))
         let wait = Duration.seconds(
             min(try Self.integer(request, "wait", default: 0, range: 0...Int64.max), Int64(limits.maxWaitSeconds)))
+        let heartbeat = Duration.seconds(
+            try Self.integer(request, "heartbeat", default: Self.heartbeat, range: 1...Self.heartbeat))
         let store = self.store
         return Response(
             status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
@@ -119,7 +121,7 @@ struct HubRoutes {
                 while true {
                     let left = ContinuousClock.now.duration(to: deadline)
                     let page = try await store.pull(
-                        since: cursor, limit: limit, wait: first ? .zero : min(left, Self.heartbeat), for: principal)
+                        since: cursor, limit: limit, wait: first ? .zero : min(left, heartbeat), for: principal)
                     var line = page.json
                     line.append(0x0A)
                     try await writer.write(ByteBuffer(bytes: line))
@@ -243,8 +245,10 @@ struct HubRoutes {
     {
         guard let raw = request.uri.queryParameters.get(name) else { return value }
         guard let n = Int64(raw), range.contains(n) else {
-            throw HubError(
-                .badRequest, "query parameter \(name) must be a whole number of at least \(range.lowerBound)")
+            let bounds =
+                range.upperBound == Int64.max
+                ? "of at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            throw HubError(.badRequest, "query parameter \(name) must be a whole number \(bounds)")
         }
         return n
     }
