@@ -16,6 +16,28 @@ struct CSVTests {
         #expect(!first.plan.actions.isEmpty)
     }
 
+    /// M6: a spreadsheet opening the export must not run anything an agency typed.
+    @Test(arguments: [
+        "=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(A1:A9)", "'=quoted", "'plain",
+        "''twice", "Tab\tinside", "- bullet point",
+    ])
+    func formulaLikeCells_areExportedAsText_andImportBackUnchanged(_ text: String) throws {
+        var plan = try PlanCSV.importPlan(
+            Fixture.sample("plan-child-m.csv"), id: PlanID("child-m"), title: "Child M", knownAgencies: Fixture.known
+        ).plan
+        plan.actions[0].progress = text
+        plan.actions[0].leadOfficer = text
+        let exported = PlanCSV.export(plan)
+        for row in try CSV.parse(exported).dropFirst() {
+            for cell in row.cells {
+                #expect(!["=", "+", "-", "@"].contains(cell.first.map(String.init) ?? ""), "\(cell)")
+            }
+        }
+        let again = try PlanCSV.importPlan(exported, id: PlanID("child-m"), title: "Child M", knownAgencies: Fixture.known)
+        #expect(again.plan.actions[0].progress == text)
+        #expect(again.plan.actions[0].leadOfficer == text)
+    }
+
     @Test func childM_importsEveryColumn() throws {
         let plan = try PlanCSV.importPlan(Fixture.sample("plan-child-m.csv"), id: PlanID("child-m"), title: "Child M")
             .plan

@@ -116,6 +116,26 @@ public enum CSV {
         return out
     }
 
+    /// Bytes that make a spreadsheet program read a cell as a formula (CSV injection: `=`,
+    /// `+`, `-`, `@`, tab, carriage return), and the apostrophe that marks an escaped cell.
+    static let formulaStarts: Set<UInt8> = [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x27]
+
+    /// A cell a spreadsheet shows as text: one that starts with a formula character (or an
+    /// apostrophe) gets a leading apostrophe. ``unescapingFormula(_:)`` takes it away again.
+    public static func escapingFormula(_ cell: String) -> String {
+        guard let first = cell.utf8.first, formulaStarts.contains(first) else { return cell }
+        return "'" + cell
+    }
+
+    /// A written cell's own text: an apostrophe followed by a formula character (or another
+    /// apostrophe) loses the apostrophe; anything else is as it is.
+    public static func unescapingFormula(_ cell: String) -> String {
+        let bytes = cell.utf8
+        guard bytes.count >= 2, bytes.first == 0x27, formulaStarts.contains(bytes[bytes.index(after: bytes.startIndex)])
+        else { return cell }
+        return String(cell.dropFirst())
+    }
+
     static func quoteIfNeeded(_ cell: String) -> String {
         let needsQuotes = cell.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
         guard needsQuotes else { return cell }

@@ -105,7 +105,7 @@ public enum PlanCSV {
                 continue
             }
             var cells: [Column: String] = [:]
-            for (column, cell) in zip(columns, row.cells) { cells[column] = cell.trimmed }
+            for (column, cell) in zip(columns, row.cells) { cells[column] = CSV.unescapingFormula(cell.trimmed) }
             let refText = cells[.ref] ?? ""
             let ref: ActionRef
             do { ref = try ActionRef(refText) } catch {
@@ -157,7 +157,9 @@ public enum PlanCSV {
     }
 
     /// Writes a plan in the spreadsheet columns, actions in ref order, CRLF line ends.
-    /// Evidence, notes and fields with no column are not part of the spreadsheet form.
+    /// Evidence, notes and fields with no column are not part of the spreadsheet form. A
+    /// cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`…) is written with a
+    /// leading apostrophe, which import takes away again.
     public static func export(_ plan: Plan) -> String {
         var rows = [Column.allCases.map(\.rawValue)]
         for action in plan.actions.sorted(by: { $0.ref < $1.ref }) {
@@ -166,8 +168,8 @@ public enum PlanCSV {
                     guard let field = column.field else { return action.ref.rawValue }
                     switch action.value(of: field) {
                     case .null, .flag: return ""
-                    case .text(let s): return s
-                    case .list(let l): return l.joined(separator: ";")
+                    case .text(let s): return CSV.escapingFormula(s)
+                    case .list(let l): return CSV.escapingFormula(l.joined(separator: ";"))
                     }
                 })
         }
