@@ -131,7 +131,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "ConcordCLITests",
-            dependencies: ["ConcordCLI", "ConcordAgent", "ConcordTestSupport"],
+            dependencies: [
+                "ConcordCLI", "ConcordAgent", "ConcordHub", "ConcordTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "ConcordHubTests",

@@ -170,9 +170,6 @@ public struct HubOptions: ParsableArguments {
 }
 
 /// Prints a value as JSON (sorted keys, pretty) for scripts.
-func printJSON(_ value: some Encodable) throws {
-    print(String(decoding: try ConcordJSON.encode(value), as: UTF8.self))
-}
 
 /// Parses `PLAN/REF`, or says how to write it.
 func parseAddress(_ text: String) throws -> ActionAddress {

@@ -60,12 +60,6 @@ public struct Concordctl: AsyncParsableCommand {
     }
 }
 
-func printError(_ line: String) {
-    var bytes = Array(line.utf8)
-    if bytes.last != 0x0A { bytes.append(0x0A) }
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
-
 #if canImport(Glibc)
     import Glibc
 #endif

@@ -2,9 +2,11 @@ import ConcordCore
 import ConcordHTTP
 import ConcordTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import ConcordAgent
+@testable import ConcordHub
 
 /// Runs the real `concordctl` binary.
 func concordctl(
@@ -276,6 +278,50 @@ struct CLITests {
                 }
                 #expect(converged, "\(name)'s agent has lead officer \(last ?? "nil"), not the resolution's")
             }
+        }
+    }
+
+    /// M8: text stored before the stricter checks (or by any hostile path) never reaches a
+    /// terminal raw: escape sequences, a carriage return and bidi overrides are shown as
+    /// `⟨U+…⟩`, and JSON keeps the same values as `\u` escapes.
+    @Test func storedTerminalControls_areShownNotObeyed() async throws {
+        try await withPartnership { p in
+            let hostile = "Done\u{1B}[2J\rOK \u{202E}tset\u{202C} \u{9B}31m"
+            // As an older hub might hold it: written to the database directly.
+            try await p.hub.store.pool.write { db in
+                let text = try String.fetchOne(
+                    db, sql: "SELECT record FROM actions WHERE plan_id = 'child-m' AND ref = '3.1'")!
+                var record = try JSONDecoder().decode(Action.self, from: Data(text.utf8))
+                record.progress = hostile
+                record.revision += 1
+                let seq = try Int64.fetchOne(db, sql: "SELECT value + 1 FROM meta WHERE key = 'seq'")!
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'seq'", arguments: [seq])
+                try db.execute(
+                    sql:
+                        "UPDATE actions SET record = ?, revision = ?, seq = ? WHERE plan_id = 'child-m' AND ref = '3.1'",
+                    arguments: [
+                        String(decoding: try JSONEncoder().encode(record), as: UTF8.self), record.revision, seq,
+                    ])
+            }
+            _ = try await concordctl(["sync"] + p.police)
+            let shown = try await eventually {
+                try await concordctl(["show", "child-m/3.1"] + p.police).out.contains("⟨U+1B⟩")
+            }
+            #expect(shown)
+            for arguments in [["show", "child-m/3.1"], ["actions"], ["show", "child-m/3.1", "--json"]] {
+                let r = try await concordctl(arguments + p.police)
+                #expect(r.status == 0, "\(r.err)")
+                let raw = r.out.unicodeScalars.filter { v in
+                    (v.value < 0x20 && v.value != 0x0A && v.value != 0x09) || (0x7F...0x9F).contains(v.value)
+                        || (0x202A...0x202E).contains(v.value)
+                }
+                #expect(raw.isEmpty, "\(arguments): raw controls \(raw.map { String($0.value, radix: 16) })")
+            }
+            let json = try await concordctl(["show", "child-m/3.1", "--json"] + p.police)
+            let detail = try JSONDecoder().decode(ActionDetail.self, from: Data(json.out.utf8))
+            #expect(detail.action.progress == hostile, "the JSON keeps the stored value")
+            let history = try await concordctl(["hub", "history", "child-m/3.1"] + p.admin)
+            #expect(history.status == 0 && !history.out.contains("\u{1B}"), "\(history.err)")
         }
     }
 

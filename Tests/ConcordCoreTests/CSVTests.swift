@@ -33,7 +33,8 @@ struct CSVTests {
                 #expect(!["=", "+", "-", "@"].contains(cell.first.map(String.init) ?? ""), "\(cell)")
             }
         }
-        let again = try PlanCSV.importPlan(exported, id: PlanID("child-m"), title: "Child M", knownAgencies: Fixture.known)
+        let again = try PlanCSV.importPlan(
+            exported, id: PlanID("child-m"), title: "Child M", knownAgencies: Fixture.known)
         #expect(again.plan.actions[0].progress == text)
         #expect(again.plan.actions[0].leadOfficer == text)
     }

@@ -104,6 +104,92 @@ let mergeTable: [MergeCase] = [
         check: { $0.record == Fixture.action && $0.reason?.contains("'colour'") == true }),
     MergeCase(
         name: "emptyChange_isRejected", change: Fixture.change(), outcome: .rejected, rule: .emptyChange),
+    // M1: a hostile change costs little and its answer stays small.
+    MergeCase(
+        name: "tenThousandUnknownKeys_isOneShortRejection",
+        change: Change(
+            action: Fixture.action.address, baseRevision: 3,
+            set: Dictionary(uniqueKeysWithValues: (0..<10_000).map { ("k\($0)", edit(.null, text("x"))) })),
+        outcome: .rejected, rule: .tooLong,
+        check: { $0.violations.count == 1 && ($0.reason?.utf8.count ?? 0) < 300 }),
+    MergeCase(
+        name: "severalUnknownFields_areNamedInOneViolation",
+        change: Change(
+            action: Fixture.action.address, baseRevision: 3,
+            set: Dictionary(
+                uniqueKeysWithValues: ["a", "b", "c", "d", "e\u{1B}[2J"].map { ($0, edit(.null, text("x"))) })),
+        outcome: .rejected, rule: .unknownField,
+        check: {
+            $0.violations.count == 1 && $0.reason?.contains("and 2 more") == true
+                && $0.reason?.contains("\u{1B}") == false
+        }),
+    MergeCase(
+        name: "notPartnerSendingBadValues_isToldOnlyThatItIsNotAPartner", actor: Fixture.education,
+        change: Fixture.change([.progress: edit(text("Drafted"), text("bell\u{07}")), .rag: edit(.null, text("mauve"))]
+        ),
+        outcome: .rejected, rule: .notPartner, check: { $0.violations.count == 1 }),
+    MergeCase(
+        name: "violations_areCappedAtTenAChange", actor: Fixture.lscp, role: .admin,
+        change: Change(
+            action: Fixture.action.address, baseRevision: 3,
+            set: Dictionary(uniqueKeysWithValues: Field.allCases.map { ($0.rawValue, edit(.null, .flag(true))) })),
+        outcome: .rejected, check: { $0.violations.count == FieldRules.maxViolationsPerChange }),
+    // M8: `from` is checked and bounded like a value; text refuses terminal tricks.
+    MergeCase(
+        name: "fromWithAControlCharacter_isRejected",
+        change: Fixture.change([.progress: edit(text("Drafted\u{1B}[31m"), text("Live"))]), outcome: .rejected,
+        rule: .controlCharacters),
+    MergeCase(
+        name: "fromLongerThanTheField_isRejected",
+        change: Fixture.change([.progress: edit(text(String(repeating: "x", count: 8001)), text("Live"))]),
+        outcome: .rejected, rule: .tooLong),
+    MergeCase(
+        name: "fromOfAShapeTheFieldNeverHolds_isRejected",
+        change: Fixture.change([.progress: edit(.flag(true), text("Live"))]), outcome: .rejected, rule: .invalidValue),
+    MergeCase(
+        name: "fromQuotingAStoredCarriageReturn_isStillAccepted",
+        current: {
+            var a = Fixture.action; a.progress = "Line one\r\nLine two"; return a
+        }(),
+        change: Fixture.change([.progress: edit(text("Line one\r\nLine two"), text("Live"))]), outcome: .applied),
+    MergeCase(
+        name: "bidiOverrideInText_isRejected",
+        change: Fixture.change([.progress: edit(text("Drafted"), text("Paid \u{202E}0001\u{202C} GBP"))]),
+        outcome: .rejected, rule: .controlCharacters, check: { $0.reason?.contains("bidirectional") == true }),
+    MergeCase(
+        name: "carriageReturnInText_isRejected",
+        change: Fixture.change([.progress: edit(text("Drafted"), text("Done\rOverwritten"))]), outcome: .rejected,
+        rule: .controlCharacters),
+    MergeCase(
+        name: "c1ControlInANote_isRejected",
+        change: Fixture.change(append: [.note(ProgressNote(text: "csi \u{9B}2J", author: Fixture.csc))]),
+        outcome: .rejected, rule: .controlCharacters),
+    // M2: items are bounded per change and per action.
+    MergeCase(
+        name: "moreAppendsThanAChangeMayCarry_isRejected",
+        change: Fixture.change(
+            append: (0...FieldRules.maxAppendsPerChange).map {
+                .note(ProgressNote(text: "n\($0)", author: Fixture.csc))
+            }),
+        outcome: .rejected, rule: .tooLong),
+    MergeCase(
+        name: "actionAtItsItemLimit_refusesANewNote_butAllowsARetraction",
+        current: {
+            var a = Fixture.withEvidence
+            a.notes = (1..<FieldRules.maxItemsPerAction).map { ProgressNote(text: "n\($0)", author: Fixture.csc) }
+            return a
+        }(),
+        change: Fixture.change(append: [.note(ProgressNote(text: "one more", author: Fixture.csc))]),
+        outcome: .rejected, rule: .tooLong,
+        check: { _ in
+            let full = {
+                var a = Fixture.withEvidence
+                a.notes = (1..<FieldRules.maxItemsPerAction).map { ProgressNote(text: "n\($0)", author: Fixture.csc) }
+                return a
+            }()
+            let retraction = Fixture.change(append: [.retract(RetractItem(item: Fixture.evidenceID, reason: "Wrong"))])
+            return merge(retraction, into: full, context: Fixture.context(Fixture.csc, .agency)).outcome == .applied
+        }),
     MergeCase(
         name: "newEvidenceAndNote_areAppendedAndStampedWithTheAuthenticatedAgency",
         change: Fixture.change(append: [

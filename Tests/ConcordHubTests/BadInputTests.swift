@@ -168,4 +168,29 @@ struct BadInputTests {
             #expect(results[2].reason?.contains("action 9.9 not found in plan child-m") == true)
         }
     }
+
+    /// M1: a push of a huge hostile change gets a short answer, and the audit trail keeps
+    /// its id, not its bulk.
+    @Test func hugeChangeOfUnknownKeys_getsAShortRejection_andItsBulkIsNotStored() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            let police = hub.client(tokens["police"])
+            var hostile = edit("child-m/3.1", [:])
+            hostile.set = Dictionary(
+                uniqueKeysWithValues: (0..<20_000).map { ("field-\($0)", FieldChange(from: .null, to: .text("x"))) })
+            let body = Array(try ConcordJSON.encode(PushRequest(changes: [hostile]), pretty: false))
+            #expect(body.count > 600_000)
+            let response = try await police.raw("POST", "/v1/sync/push", body: body)
+            #expect(response.status == 200)
+            #expect(response.body.count < 1000, "the answer is \(response.body.count) bytes")
+            let result = try JSONDecoder().decode(PushResponse.self, from: Data(response.body)).results[0]
+            #expect(result.outcome == .rejected && result.violations.count == 1)
+            let id = hostile.id.canonicalString
+            let stored = try await hub.store.pool.read { db in
+                try Int.fetchOne(
+                    db, sql: "SELECT length(body) + length(result) FROM changes WHERE id = ?", arguments: [id])
+            }
+            #expect((stored ?? 0) > 0 && (stored ?? .max) < 2000, "stored \(stored ?? -1) bytes")
+        }
+    }
 }

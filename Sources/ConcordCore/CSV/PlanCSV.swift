@@ -105,7 +105,11 @@ public enum PlanCSV {
                 continue
             }
             var cells: [Column: String] = [:]
-            for (column, cell) in zip(columns, row.cells) { cells[column] = CSV.unescapingFormula(cell.trimmed) }
+            for (column, cell) in zip(columns, row.cells) {
+                // Line breaks typed in a spreadsheet cell arrive as CRLF: the store keeps LF.
+                cells[column] = CSV.unescapingFormula(cell.trimmed).replacingAll("\r\n", with: "\n")
+                    .replacingAll("\r", with: "\n")
+            }
             let refText = cells[.ref] ?? ""
             let ref: ActionRef
             do { ref = try ActionRef(refText) } catch {

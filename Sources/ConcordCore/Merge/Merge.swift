@@ -125,14 +125,19 @@ private struct Merger {
         violations.append(Violation(action: address, field: field, rule: rule, message: message))
     }
 
+    /// The rejection, with at most ``FieldRules/maxViolationsPerChange`` reasons.
     func rejected() -> MergeResult {
-        .rejection(violations, record: current)
+        .rejection(Array(violations.prefix(FieldRules.maxViolationsPerChange)), record: current)
     }
 
     mutating func run() -> MergeResult {
+        // Size first, then who may do it, then what the values are: a hostile change costs
+        // little, and its answer stays small.
+        checkSize()
+        guard violations.isEmpty else { return rejected() }
         let fields = knownFields()
         checkPermissions(fields)
-        if context.role == .viewer { return rejected() }
+        guard violations.isEmpty else { return rejected() }
         checkValues(fields)
         checkAppends()
         guard violations.isEmpty else { return rejected() }
@@ -187,6 +192,7 @@ private struct Merger {
         }
 
         var retracted = false
+        let itemsBefore = record.evidence.count + record.notes.count
         for append in change.append {
             switch apply(append, to: &record) {
             case .added(let isRetraction):
@@ -195,6 +201,13 @@ private struct Merger {
             case .present: result.alreadyPresent.append(append.itemID)
             case .failed: break
             }
+        }
+        let items = record.evidence.count + record.notes.count
+        if items > itemsBefore, items > FieldRules.maxItemsPerAction {
+            fail(
+                "evidence", .tooLong,
+                "the action would hold \(items) evidence items and notes; the limit is \(FieldRules.maxItemsPerAction): summarise older notes in the progress field, or ask the business unit"
+            )
         }
         guard violations.isEmpty else { return rejected() }
 
@@ -217,16 +230,41 @@ private struct Merger {
         return result
     }
 
-    /// The change's fields in a stable order; unknown names are violations.
+    /// A change names each field at most once, so it cannot set more fields than there are;
+    /// its appends are bounded too.
+    mutating func checkSize() {
+        if change.set.count > Field.allCases.count {
+            fail(
+                nil, .tooLong,
+                "the change sets \(change.set.count) fields; an action has \(Field.allCases.count), so at most that many"
+            )
+        }
+        if change.append.count > FieldRules.maxAppendsPerChange {
+            fail(
+                nil, .tooLong,
+                "the change appends \(change.append.count) items; the limit is \(FieldRules.maxAppendsPerChange) a change"
+            )
+        }
+    }
+
+    /// The change's fields in a stable order; unknown names are one violation naming them.
     mutating func knownFields() -> [(Field, FieldChange)] {
         var fields: [(Field, FieldChange)] = []
+        var unknown: [String] = []
         for (name, edit) in change.set.sorted(by: { $0.key < $1.key }) {
             if let field = Field(rawValue: name) {
                 fields.append((field, edit))
             } else {
-                let known = Field.allCases.map(\.rawValue).joined(separator: ", ")
-                fail(String(name.prefix(40)), .unknownField, "unknown field '\(name.prefix(40))'; fields are: \(known)")
+                unknown.append(name)
             }
+        }
+        if let first = unknown.first {
+            let known = Field.allCases.map(\.rawValue).joined(separator: ", ")
+            let names = unknown.prefix(3).map { "'\(FieldRules.shown($0))'" }.joined(separator: ", ")
+            let more = unknown.count > 3 ? " and \(unknown.count - 3) more" : ""
+            fail(
+                FieldRules.shown(first), .unknownField,
+                "unknown field\(unknown.count > 1 ? "s" : "") \(names)\(more); fields are: \(known)")
         }
         if change.set.isEmpty, change.append.isEmpty {
             fail(nil, .emptyChange, "the change sets no field and appends nothing")
@@ -273,6 +311,7 @@ private struct Merger {
 
     mutating func checkValues(_ fields: [(Field, FieldChange)]) {
         for (field, edit) in fields {
+            if let v = FieldRules.checkFrom(field, edit.from, action: address) { violations.append(v) }
             if let v = FieldRules.check(
                 field, edit.to, action: address, scheme: context.scheme, knownAgencies: context.knownAgencies)
             {

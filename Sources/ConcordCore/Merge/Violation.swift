@@ -54,6 +54,12 @@ public enum FieldRules {
     public static let maxItemTextLength = 8000
     /// Longest reference (document id or URL) of an item.
     public static let maxReferenceLength = 2000
+    /// Most evidence items and notes together on one action (a weekly note for ten years).
+    public static let maxItemsPerAction = 1000
+    /// Most items one change may append or retract.
+    public static let maxAppendsPerChange = 100
+    /// Most problems reported for one change: the first ones say what to fix.
+    public static let maxViolationsPerChange = 10
 
     /// The problem with setting `field` to `value`, or `nil` when the value is acceptable.
     public static func check(
@@ -69,7 +75,7 @@ public enum FieldRules {
         func checkAgency(_ s: String) -> Violation? {
             guard let id = try? AgencyID(s) else {
                 return fail(
-                    .invalidValue, "'\(s.prefix(40))' is not an agency id (lower-case letters, digits, hyphens)")
+                    .invalidValue, "'\(shown(s))' is not an agency id (lower-case letters, digits, hyphens)")
             }
             if let knownAgencies, !knownAgencies.contains(id) {
                 return fail(.unknownAgency, "agency '\(id)' is not a member of the partnership")
@@ -82,12 +88,12 @@ public enum FieldRules {
         case (.text(let max), .text(let s)):
             return checkText(s, max: max, action: action, field: field.rawValue)
         case (.date, .text(let s)):
-            return LocalDate(s) == nil ? fail(.invalidDate, "'\(s.prefix(40))' is not a date: write YYYY-MM-DD") : nil
+            return LocalDate(s) == nil ? fail(.invalidDate, "'\(shown(s))' is not a date: write YYYY-MM-DD") : nil
         case (.rating, .text(let s)):
             guard scheme.rating(s) != nil else {
                 let ids = scheme.ratings.map(\.id).joined(separator: ", ")
                 return fail(
-                    .unknownRating, "'\(s.prefix(40))' is not a rating of scheme \(scheme.id) (use one of: \(ids))")
+                    .unknownRating, "'\(shown(s))' is not a rating of scheme \(scheme.id) (use one of: \(ids))")
             }
             return nil
         case (.agency, .text(let s)):
@@ -107,23 +113,86 @@ public enum FieldRules {
         }
     }
 
-    /// Length and character checks for free text: at most `max` characters, no control
-    /// characters other than tab and line breaks.
+    /// Length and character checks for free text: at most `max` characters; no control
+    /// characters other than tab and line feed (no carriage return, no C1 controls), and no
+    /// bidirectional embedding, override or isolate controls, which can make a terminal or a
+    /// report show text other than what is stored.
     public static func checkText(_ s: String, max: Int, action: ActionAddress, field: String) -> Violation? {
+        checkCharacters(s, max: max, action: action, field: field) { v in
+            (v < 0x20 && v != 0x09 && v != 0x0A) || (v >= 0x7F && v <= 0x9F) || isBidiControl(v)
+        }
+    }
+
+    /// Checks of a change's `from` (the value the agency saw): bounded like the field, and
+    /// free of the controls that were never accepted. Values stored before the stricter
+    /// checks (a carriage return, a bidi control) may still be quoted, or the field could
+    /// never be edited again.
+    public static func checkFrom(_ field: Field, _ raw: FieldValue, action: ActionAddress) -> Violation? {
+        let value = field.normalize(raw)
+        let name = field.rawValue
+        func legacyControl(_ v: UInt32) -> Bool { (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F }
+        func check(_ s: String, max: Int) -> Violation? {
+            checkCharacters(s, max: max, action: action, field: name, what: "its from value", refuse: legacyControl)
+        }
+        switch (field.kind, value) {
+        case (_, .null): return nil
+        case (.text(let max), .text(let s)): return check(s, max: max)
+        case (.date, .text(let s)), (.rating, .text(let s)), (.agency, .text(let s)): return check(s, max: 100)
+        case (.agencyList, .list(let l)):
+            guard l.count <= maxListLength else {
+                return Violation(
+                    action: action, field: name, rule: .tooLong,
+                    message: "its from value lists \(l.count) agencies; the limit is \(maxListLength)")
+            }
+            return l.lazy.compactMap { check($0, max: 100) }.first
+        case (.flag, .flag): return nil
+        default:
+            return Violation(
+                action: action, field: name, rule: .invalidValue,
+                message: "its from value is \(value.shape), which this field never holds")
+        }
+    }
+
+    /// Most agencies a list field (supporting agencies) may hold.
+    public static let maxListLength = 200
+
+    /// A name or value as a message may quote it: at most 40 characters, with control
+    /// characters (and bidi controls) shown as `?`, so a message is safe to log and print.
+    public static func shown(_ s: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                s.unicodeScalars.prefix(40).map { scalar in
+                    let v = scalar.value
+                    return v < 0x20 || (v >= 0x7F && v <= 0x9F) || isBidiControl(v) ? "?" : scalar
+                }))
+    }
+
+    /// Bidirectional embeddings, overrides and isolates (U+202A-202E, U+2066-2069).
+    public static func isBidiControl(_ v: UInt32) -> Bool {
+        (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+    }
+
+    static func checkCharacters(
+        _ s: String, max: Int, action: ActionAddress, field: String, what: String = "it",
+        refuse: (UInt32) -> Bool
+    ) -> Violation? {
         var count = 0
         for scalar in s.unicodeScalars {
             count += 1
             let v = scalar.value
-            if (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F {
+            if refuse(v) {
+                let kind = isBidiControl(v) ? "a bidirectional text control" : "a control character"
                 return Violation(
                     action: action, field: field, rule: .controlCharacters,
-                    message: "contains a control character (U+\(String(v, radix: 16, uppercase: true))); remove it")
+                    message:
+                        "\(what == "it" ? "contains" : "\(what) contains") \(kind) (U+\(String(v, radix: 16, uppercase: true))); remove it"
+                )
             }
-        }
-        if count > max {
-            return Violation(
-                action: action, field: field, rule: .tooLong,
-                message: "is \(count) characters long; the limit is \(max)")
+            if count > max {
+                return Violation(
+                    action: action, field: field, rule: .tooLong,
+                    message: "\(what == "it" ? "is" : "\(what) is") longer than the limit of \(max) characters")
+            }
         }
         return nil
     }

@@ -227,10 +227,27 @@ struct PushBatch {
             ).execute(arguments: [
                 changeSeq, changeID, principal.agency.rawValue, change.action.plan.rawValue,
                 change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
-                String(decoding: change.fastJSON, as: UTF8.self), resultJSON,
+                Self.auditBody(of: change, outcome: result.outcome), resultJSON,
             ])
         }
         return (result, resultJSON)
+    }
+
+    /// The most of a rejected change's body the audit trail keeps. A change that is taken is
+    /// bounded by the field limits; a rejected one could be as large as a request.
+    static let maxRejectedBodyBytes = 64 << 10
+
+    /// The change's JSON as the audit trail keeps it: whole, unless it was rejected and is
+    /// larger than ``maxRejectedBodyBytes``, when only its id, action and size are kept.
+    static func auditBody(of change: Change, outcome: Outcome) -> String {
+        let json = change.fastJSON
+        guard outcome == .rejected, json.count > maxRejectedBodyBytes else {
+            return String(decoding: json, as: UTF8.self)
+        }
+        let stub = Change(
+            id: change.id, action: change.action, baseRevision: change.baseRevision,
+            reason: "(a rejected change of \(json.count) bytes: only its id is kept)", madeAt: change.madeAt)
+        return String(decoding: stub.fastJSON, as: UTF8.self)
     }
 
     mutating func record(_ address: ActionAddress) throws -> Action? {

@@ -1,0 +1,65 @@
+import ConcordCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Everything concordctl prints goes through here. Text reaches the hub from every agency,
+/// and older records may hold characters that a terminal acts on (escape sequences that move
+/// the cursor or clear the screen, a carriage return that overwrites a line, bidi controls
+/// that reorder what follows): printed, they are shown as `⟨U+1B⟩`, so the screen shows what
+/// is stored and nothing else.
+enum Terminal {
+    /// Whether a terminal would act on this scalar instead of showing it: C0 controls other
+    /// than tab and line feed, DEL, C1 controls, and bidi embeddings, overrides and isolates.
+    static func isUnsafe(_ v: UInt32) -> Bool {
+        (v < 0x20 && v != 0x09 && v != 0x0A) || (v >= 0x7F && v <= 0x9F) || FieldRules.isBidiControl(v)
+    }
+
+    /// `text` with every unsafe scalar shown as `⟨U+XXXX⟩`.
+    static func safe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar.value) {
+                out.append(contentsOf: "⟨U+\(String(scalar.value, radix: 16, uppercase: true))⟩".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// JSON text with every unsafe scalar written as a `\uXXXX` escape: the same JSON values,
+    /// safe on a terminal. (Outside strings JSON holds none of them.)
+    static func safeJSON(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return json }
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if isUnsafe(scalar.value) {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+}
+
+/// concordctl's `print`: as Swift's, with what it prints made safe for a terminal.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    Swift.print(Terminal.safe(items.map { "\($0)" }.joined(separator: separator)), terminator: terminator)
+}
+
+/// Prints JSON for scripts, with terminal controls escaped inside its strings.
+func printJSON(_ value: some Encodable) throws {
+    Swift.print(Terminal.safeJSON(String(decoding: try ConcordJSON.encode(value), as: UTF8.self)))
+}
+
+/// Prints one line on standard error, made safe for a terminal.
+func printError(_ line: String) {
+    var bytes = Array(Terminal.safe(line).utf8)
+    if bytes.last != 0x0A { bytes.append(0x0A) }
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
