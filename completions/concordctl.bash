@@ -663,7 +663,7 @@ _concordctl_hub_resolve() {
     repeating_flags=()
     non_repeating_flags=(--json --keep-hub --take-agency -h --help)
     repeating_options=()
-    non_repeating_options=(--hub --token-file --ca-file --value --reason)
+    non_repeating_options=(--hub --token-file --ca-file --value --reason --replaces)
     __concordctl_offer_flags_options 1
 
     # Offer option value completions
@@ -681,6 +681,9 @@ _concordctl_hub_resolve() {
         return
         ;;
     '--reason')
+        return
+        ;;
+    '--replaces')
         return
         ;;
     esac

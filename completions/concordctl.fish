@@ -76,7 +76,7 @@ function __concordctl_parse_tokens -S
                     __concordctl_parse_subcommand 1 'hub=' 'token-file=' 'ca-file=' 'json' 'h/help'
                 end
             case 'resolve'
-                __concordctl_parse_subcommand 1 'hub=' 'token-file=' 'ca-file=' 'json' 'keep-hub' 'take-agency' 'value=' 'reason=' 'h/help'
+                __concordctl_parse_subcommand 1 'hub=' 'token-file=' 'ca-file=' 'json' 'keep-hub' 'take-agency' 'value=' 'reason=' 'replaces=' 'h/help'
             case 'history'
                 __concordctl_parse_subcommand 1 'hub=' 'token-file=' 'ca-file=' 'json' 'h/help'
             end
@@ -263,6 +263,7 @@ complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_
 complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_options "concordctl hub resolve" take-agency' -l 'take-agency' -d 'Take the agency\'s value.'
 complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_options "concordctl hub resolve" value' -l 'value' -d 'Set this value instead.' -rfka ''
 complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_options "concordctl hub resolve" reason' -l 'reason' -d 'Why (kept in the audit trail and shown to the agency).' -rfka ''
+complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_options "concordctl hub resolve" replaces' -l 'replaces' -d 'The field\'s current value, when it changed after the conflict: replace it knowingly.' -rfka ''
 complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_options "concordctl hub resolve" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_options "concordctl hub history" hub' -l 'hub' -d 'The hub\'s URL (or $CONCORD_HUB).' -rfka ''
 complete -c 'concordctl' -n '__concordctl_should_offer_completions_for_flags_or_options "concordctl hub history" token-file' -l 'token-file' -d 'File holding an admin token (or $CONCORD_TOKEN_FILE).' -rfka ''

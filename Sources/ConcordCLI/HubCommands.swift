@@ -179,6 +179,8 @@ struct Hub: AsyncParsableCommand {
         @Flag(name: .customLong("take-agency"), help: "Take the agency's value.") var takeAgency = false
         @Option(help: "Set this value instead.") var value: String?
         @Option(help: "Why (kept in the audit trail and shown to the agency).") var reason: String
+        @Option(help: "The field's current value, when it changed after the conflict: replace it knowingly.")
+        var replaces: String?
 
         func validate() throws {
             let chosen = [keepHub, takeAgency, value != nil].filter { $0 }.count
@@ -189,7 +191,9 @@ struct Hub: AsyncParsableCommand {
             let choice: ResolutionChoice = keepHub ? .keepHub : takeAgency ? .takeAgency : .newValue
             let response: ResolveResponse = try await hub.client().post(
                 "/v1/conflicts/\(id)/resolve",
-                ResolveRequest(choice: choice, value: value.map { .text($0) }, rationale: reason))
+                ResolveRequest(
+                    choice: choice, value: value.map { .text($0) }, rationale: reason,
+                    replaces: replaces.map { .text($0) }))
             if hub.json { return try printJSON(response) }
             print(
                 "conflict \(id) resolved (\(choice.rawValue)): \(response.conflict.action) \(response.conflict.field) = \(show(response.conflict.resolution?.value ?? .null))"

@@ -218,6 +218,57 @@ struct SyncTests {
         }
     }
 
+    /// M4: an edit made after a conflict is never overwritten unseen by its resolution.
+    @Test func resolvingAfterTheFieldMovedOn_isRefusedNamingTheValue_untilTheAdminReplacesItKnowingly() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
+            let original = FieldValue.text("Performance at 97% for November to January")
+            _ = try await police.push([edit("child-m/3.1", [.progress: (original, .text("Police view"))])])
+            let conflicted = try await csc.push([edit("child-m/3.1", [.progress: (original, .text("CSC view"))])])
+            let id = try #require(conflicted[0].conflicts.first?.id)
+            // After the conflict, police edits the field again.
+            _ = try await police.push([
+                edit("child-m/3.1", [.progress: (.text("Police view"), .text("February figures"))])
+            ])
+
+            let refused = try await hub.admin.error(
+                "POST", "/v1/conflicts/\(id)/resolve",
+                body: Array(#"{"choice":"take-agency","rationale":"CSC holds the figures"}"#.utf8), status: 409)
+            #expect(refused.message.contains("February figures") && refused.message.contains("replaces"))
+            let plan: Plan = try await hub.admin.get("/v1/plans/child-m")
+            #expect(plan.actions.first { $0.ref.rawValue == "3.1" }?.progress == "February figures")
+            let stillOpen: ConflictRecord = try await hub.admin.get("/v1/conflicts/\(id)")
+            #expect(stillOpen.status == .open)
+
+            let resolved: ResolveResponse = try await hub.admin.post(
+                "/v1/conflicts/\(id)/resolve",
+                ResolveRequest(
+                    choice: .takeAgency, rationale: "CSC holds the figures", replaces: .text("February figures")))
+            #expect(resolved.result.outcome == .applied)
+            #expect(resolved.conflict.resolution?.value == .text("CSC view"))
+        }
+    }
+
+    @Test func keepingTheHubsValue_keepsWhatTheFieldHoldsNow() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
+            let original = FieldValue.text("Performance at 97% for November to January")
+            _ = try await police.push([edit("child-m/3.1", [.progress: (original, .text("Police view"))])])
+            let conflicted = try await csc.push([edit("child-m/3.1", [.progress: (original, .text("CSC view"))])])
+            let id = try #require(conflicted[0].conflicts.first?.id)
+            _ = try await police.push([
+                edit("child-m/3.1", [.progress: (.text("Police view"), .text("February figures"))])
+            ])
+            let resolved: ResolveResponse = try await hub.admin.post(
+                "/v1/conflicts/\(id)/resolve", ResolveRequest(choice: .keepHub, rationale: "Police's is current"))
+            #expect(resolved.conflict.resolution?.value == .text("February figures"))
+            let plan: Plan = try await hub.admin.get("/v1/plans/child-m")
+            #expect(plan.actions.first { $0.ref.rawValue == "3.1" }?.progress == "February figures")
+        }
+    }
+
     @Test func resolutionWithNewValue_andKeepHub_areAudited() async throws {
         try await withTestHub { hub in
             let tokens = try await hub.seed()

@@ -117,11 +117,16 @@ public struct ResolveRequest: Codable, Sendable, Hashable {
     public var value: FieldValue?
     /// Why: kept in the audit trail and shown to the agency.
     public var rationale: String
+    /// The field's value the admin knowingly replaces, when the field has moved on since the
+    /// conflict was recorded. Absent: the resolution replaces only the value the conflict
+    /// recorded, and a later edit is never overwritten unseen.
+    public var replaces: FieldValue?
 
-    public init(choice: ResolutionChoice, value: FieldValue? = nil, rationale: String) {
+    public init(choice: ResolutionChoice, value: FieldValue? = nil, rationale: String, replaces: FieldValue? = nil) {
         self.choice = choice
         self.value = value
         self.rationale = rationale
+        self.replaces = replaces
     }
 }
 

@@ -46,6 +46,16 @@ extension HubStore {
         return record
     }
 
+    /// A value as a message quotes it: short, and safe to print.
+    static func quoted(_ value: FieldValue) -> String {
+        switch value {
+        case .null: "(not set)"
+        case .text(let s): FieldRules.shown(s)
+        case .flag(let b): b ? "true" : "false"
+        case .list(let l): FieldRules.shown(l.joined(separator: ";"))
+        }
+    }
+
     /// The number of conflicts waiting for an admin.
     public func openConflictCount() async throws -> Int {
         try await pool.read { db in
@@ -70,7 +80,7 @@ extension HubStore {
         if request.choice == .newValue, request.value == nil {
             throw HubError(.unprocessable, "choice 'value' needs a value")
         }
-        let now = clock()
+        let time = clock()
         let response = try await write { db -> ResolveResponse in
             var record = try Self.loadConflict(db, id, for: principal)
             guard record.status == .open else {
@@ -79,26 +89,35 @@ extension HubStore {
             guard let current = try Self.loadAction(db, record.action) else {
                 throw HubError(.notFound, "action \(record.action) no longer exists")
             }
-            let hubValue = current.value(of: record.field)
-            let target: FieldValue =
+            // The resolution replaces the value the conflict recorded (or the one the admin
+            // names), never a later edit it has not seen; keeping the hub's value keeps what
+            // the field holds now.
+            let now = current.value(of: record.field)
+            let (from, target): (FieldValue, FieldValue) =
                 switch request.choice {
-                case .keepHub: hubValue
-                case .takeAgency: record.incoming
-                case .newValue: request.value ?? .null
+                case .keepHub: (now, now)
+                case .takeAgency: (request.replaces ?? record.hub, record.incoming)
+                case .newValue: (request.replaces ?? record.hub, request.value ?? .null)
                 }
             let change = Change(
                 action: record.action, baseRevision: current.revision,
-                fields: [record.field: FieldChange(from: hubValue, to: target)], reason: request.rationale)
-            var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
+                fields: [record.field: FieldChange(from: from, to: target)], reason: request.rationale)
+            var batch = try PushBatch(db: db, store: self, principal: principal, now: time)
             let result = try batch.apply(change)
             guard result.outcome != .rejected else {
                 throw HubError(.unprocessable, "the resolution breaks a rule: \(result.reason ?? "")")
+            }
+            guard result.outcome != .conflict else {
+                throw HubError(
+                    .conflict,
+                    "\(record.field) of \(record.action) changed after conflict \(id) was recorded: it was '\(Self.quoted(from))' and is now '\(Self.quoted(now))'; nothing was changed. Keep the new value with keep-hub, or resolve again naming it in replaces (concordctl hub resolve \(id) ... --replaces VALUE)"
+                )
             }
             try batch.finish()
             record.status = .resolved
             record.resolution = ConflictResolution(
                 choice: request.choice, value: record.field.normalize(target), rationale: request.rationale,
-                by: principal.agency, at: now, changeId: change.id)
+                by: principal.agency, at: time, changeId: change.id)
             try db.execute(
                 sql: "UPDATE conflicts SET status = ?, seq = ?, record = ? WHERE id = ?",
                 arguments: [record.status.rawValue, result.seq, try Self.encode(record), id])
