@@ -13,6 +13,9 @@ public struct AgentState: Sendable, Equatable {
     public var agency: AgencyID
     /// Pull from here next time.
     public var cursor: Int64 = 0
+    /// The hub's timeline the cursor belongs to (sent with it; `nil` before the first pull
+    /// from a hub that has one).
+    public var timeline: Int64?
     /// The last pulled record of each action.
     public var records: [ActionAddress: Action] = [:]
     /// Local changes in the order they were made, not yet answered by the hub.
@@ -89,6 +92,7 @@ public struct AgentState: Sendable, Equatable {
             } else {
                 cursor = max(cursor, response.cursor)
             }
+            if let timeline = response.timeline { self.timeline = timeline }
             for plan in response.removedPlans ?? [] { drop(plan) }
             for action in response.actions {
                 // Two pulls may overlap (a long-poll and a sync-now); never go back a revision.
@@ -211,8 +215,8 @@ enum JournalEntry: Sendable, Equatable, Codable {
 
 /// The snapshot file's form (`state-G.json`): versioned, records as a sorted list.
 ///
-/// Versions: 1 (first); 2 adds `acknowledged` (absent in 1: read as none, which is what a
-/// version-1 agent had).
+/// Versions: 1 (first); 2 adds `acknowledged` and `timeline` (absent in 1: read as none,
+/// which is what a version-1 agent had).
 struct Snapshot: Codable {
     static let currentFormatVersion = 2
 
@@ -221,6 +225,7 @@ struct Snapshot: Codable {
     var generation: Int
     var agency: AgencyID
     var cursor: Int64
+    var timeline: Int64?
     var records: [Action]
     var pending: [Change]
     var acknowledged: [AcknowledgedChange]?
@@ -235,6 +240,7 @@ struct Snapshot: Codable {
         self.generation = generation
         agency = state.agency
         cursor = state.cursor
+        timeline = state.timeline
         records = state.records.values.sorted { $0.address < $1.address }
         pending = state.pending
         acknowledged = state.acknowledged
@@ -248,6 +254,7 @@ struct Snapshot: Codable {
     var state: AgentState {
         var s = AgentState(agency: agency)
         s.cursor = cursor
+        s.timeline = timeline
         s.records = Dictionary(records.map { ($0.address, $0) }, uniquingKeysWith: { $1 })
         s.pending = pending
         s.acknowledged = acknowledged ?? []

@@ -249,7 +249,8 @@ public actor Agent {
         return syncRequested
     }
 
-    var cursor: Int64 { store.state.cursor }
+    /// Where the next pull starts: the cursor and the hub timeline it belongs to.
+    var position: (cursor: Int64, timeline: Int64?) { (store.state.cursor, store.state.timeline) }
 
     /// Nothing pending, at least one pull done, and the cursor past this agency's last
     /// answered change. (A function, so no copy of the state lives across the caller's

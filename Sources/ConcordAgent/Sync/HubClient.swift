@@ -40,12 +40,13 @@ public struct HubClient: Sendable {
     /// Long-polls for up to `wait` seconds; the request may take that long plus a margin.
     /// Returns the answer and its JSON as received.
     public func pull(
-        since: Int64, limit: Int = 1000, wait: Int = 0, idle: Duration? = nil
+        since: Int64, timeline: Int64? = nil, limit: Int = 1000, wait: Int = 0, idle: Duration? = nil
     ) async throws -> (
         response: PullResponse, raw: [UInt8]
     ) {
         let answer = try await http.send(
-            "GET", "/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)", timeout: .seconds(wait + 30),
+            "GET", "/v1/sync/pull?since=\(since)\(Self.timelineQuery(timeline))&limit=\(limit)&wait=\(wait)",
+            timeout: .seconds(wait + 30),
             idle: wait == 0 ? idle : nil)
         return (try decode(answer), answer.body)
     }
@@ -55,14 +56,17 @@ public struct HubClient: Sendable {
     /// `answer` as it arrives (in order, on the HTTP client's thread); returns when the hub
     /// ends the stream. A stream that brings nothing for `idle` is dropped as dead.
     public func stream(
-        since: Int64, limit: Int = 1000, wait: Int, heartbeat: Int = 20, idle: Duration = .seconds(60),
-        answer: @escaping @Sendable ([UInt8]) -> Void
+        since: Int64, timeline: Int64? = nil, limit: Int = 1000, wait: Int, heartbeat: Int = 20,
+        idle: Duration = .seconds(60), answer: @escaping @Sendable ([UInt8]) -> Void
     ) async throws {
         let response = try await http.streamLines(
-            "/v1/sync/stream?since=\(since)&limit=\(limit)&wait=\(wait)&heartbeat=\(heartbeat)",
+            "/v1/sync/stream?since=\(since)\(Self.timelineQuery(timeline))&limit=\(limit)&wait=\(wait)&heartbeat=\(heartbeat)",
             timeout: .seconds(wait + 60), idle: idle, line: answer)
         try refuseUnlessOK(response)
     }
+
+    /// `&timeline=T` when the agent knows the hub's timeline.
+    static func timelineQuery(_ timeline: Int64?) -> String { timeline.map { "&timeline=\($0)" } ?? "" }
 
     /// Reads one streamed answer.
     public func decodeAnswer(_ line: [UInt8]) throws -> PullResponse { try decodeBody(line) }

@@ -92,8 +92,9 @@ public struct SyncService: Service {
         do {
             var more = true
             while more {
+                let (cursor, timeline) = await agent.position
                 let (response, raw) = try await pushClient.pull(
-                    since: await agent.cursor, limit: 1000, wait: 0, idle: stall)
+                    since: cursor, timeline: timeline, limit: 1000, wait: 0, idle: stall)
                 try await agent.pulled(response, raw: raw)
                 more = response.more
             }
@@ -122,16 +123,17 @@ public struct SyncService: Service {
                     try await agent.listedPlans(try await pullClient.plans(idle: stall))
                     needPlans = false
                 }
-                let cursor = await agent.state.cursor
+                let (cursor, timeline) = await agent.position
                 let started = ContinuousClock.now
                 var news = false
                 if agent.config.pull == .stream {
-                    try await stream(from: cursor, wait: wait) {
+                    try await stream(from: cursor, timeline: timeline, wait: wait) {
                         backoff.succeeded()
                         news = news || $0
                     }
                 } else {
-                    let (response, raw) = try await pullClient.pull(since: cursor, limit: 1000, wait: more ? 0 : wait)
+                    let (response, raw) = try await pullClient.pull(
+                        since: cursor, timeline: timeline, limit: 1000, wait: more ? 0 : wait)
                     try await agent.pulled(response, raw: raw)
                     more = response.more
                     news = !response.actions.isEmpty || !response.conflicts.isEmpty || response.more
@@ -155,7 +157,7 @@ public struct SyncService: Service {
 
     /// Receives the hub's stream of answers until the hub ends it; `received` is called
     /// after each answer is stored, with whether it brought anything.
-    func stream(from cursor: Int64, wait: Int, received: (Bool) -> Void) async throws {
+    func stream(from cursor: Int64, timeline: Int64?, wait: Int, received: (Bool) -> Void) async throws {
         let (answers, sink) = AsyncStream.makeStream(of: [UInt8].self)
         let client = pullClient
         // The hub sends a line at least every third of the offline window, so a stream that
@@ -164,7 +166,8 @@ public struct SyncService: Service {
         async let transfer: Void = {
             defer { sink.finish() }
             try await client.stream(
-                since: cursor, wait: wait, heartbeat: max(1, offlineAfter / 3), idle: .seconds(offlineAfter)
+                since: cursor, timeline: timeline, wait: wait, heartbeat: max(1, offlineAfter / 3),
+                idle: .seconds(offlineAfter)
             ) { sink.yield($0) }
         }()
         for await raw in answers {

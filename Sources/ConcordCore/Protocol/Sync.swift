@@ -86,10 +86,13 @@ public struct PullResponse: Codable, Sendable, Hashable {
     /// Plans the caller is no longer a partner in (it leads or supports none of their
     /// actions any more): the agent drops its copy. Absent means none.
     public var removedPlans: [PlanID]?
+    /// The hub's timeline: send it back with the cursor (`timeline=`), so a hub restored
+    /// from a backup can tell a cursor of the lost timeline. Absent from older hubs.
+    public var timeline: Int64?
 
     public init(
         actions: [Action], cursor: Int64, more: Bool, conflicts: [ConflictRecord], reset: Bool? = nil,
-        removedPlans: [PlanID]? = nil
+        removedPlans: [PlanID]? = nil, timeline: Int64? = nil
     ) {
         self.actions = actions
         self.cursor = cursor
@@ -97,6 +100,7 @@ public struct PullResponse: Codable, Sendable, Hashable {
         self.conflicts = conflicts
         self.reset = reset
         self.removedPlans = removedPlans
+        self.timeline = timeline
     }
 }
 

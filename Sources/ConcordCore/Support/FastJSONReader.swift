@@ -569,6 +569,7 @@ extension PullResponse: FastJSONDecodable {
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         var actions: [Action]?, cursor: Int64?, more: Bool?, conflicts: [ConflictRecord]?, reset: Bool?
         var removed: [PlanID]?
+        var timeline: Int64?
         var seen = SeenKeys()
         try r.object { (r, key) throws(FastJSONUnsupported) in
             switch key {
@@ -599,11 +600,14 @@ extension PullResponse: FastJSONDecodable {
             case "reset":
                 try seen.mark(4)
                 reset = try r.null() ? nil : try r.bool()
+            case "timeline":
+                try seen.mark(6)
+                timeline = try r.null() ? nil : try r.int64()
             default: try r.skipValue()
             }
         }
         self.init(
             actions: try required(actions), cursor: try required(cursor), more: try required(more),
-            conflicts: try required(conflicts), reset: reset, removedPlans: removed)
+            conflicts: try required(conflicts), reset: reset, removedPlans: removed, timeline: timeline)
     }
 }

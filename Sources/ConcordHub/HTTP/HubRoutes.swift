@@ -88,9 +88,10 @@ struct HubRoutes {
         let since = try Self.integer(request, "since", default: 0, range: 0...Int64.max)
         let limit = try Self.integer(request, "limit", default: 1000, range: 1...Int64.max)
         let wait = try Self.integer(request, "wait", default: 0, range: 0...Int64.max)
+        let timeline = try Self.optionalInteger(request, "timeline")
         let page = try await store.pull(
             since: since, limit: Int(min(limit, Int64(limits.maxPullLimit))),
-            wait: .seconds(min(wait, Int64(limits.maxWaitSeconds))), for: principal)
+            wait: .seconds(min(wait, Int64(limits.maxWaitSeconds))), timeline: timeline, for: principal)
         return JSONBody.response(encoded: page.json)
     }
 
@@ -111,6 +112,7 @@ struct HubRoutes {
             min(try Self.integer(request, "wait", default: 0, range: 0...Int64.max), Int64(limits.maxWaitSeconds)))
         let heartbeat = Duration.seconds(
             try Self.integer(request, "heartbeat", default: Self.heartbeat, range: 1...Self.heartbeat))
+        let timeline = try Self.optionalInteger(request, "timeline")
         let store = self.store
         return Response(
             status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
@@ -120,8 +122,11 @@ struct HubRoutes {
                 var first = true
                 while true {
                     let left = ContinuousClock.now.duration(to: deadline)
+                    // The caller's timeline counts for its first line; the lines after it go on
+                    // from cursors of this hub's own.
                     let page = try await store.pull(
-                        since: cursor, limit: limit, wait: first ? .zero : min(left, heartbeat), for: principal)
+                        since: cursor, limit: limit, wait: first ? .zero : min(left, heartbeat),
+                        timeline: first ? timeline : nil, for: principal)
                     var line = page.json
                     line.append(0x0A)
                     try await writer.write(ByteBuffer(bytes: line))
@@ -236,6 +241,12 @@ struct HubRoutes {
         guard try context.requirePrincipal().role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) manages agencies and tokens")
         }
+    }
+
+    /// An optional whole-number query parameter.
+    static func optionalInteger(_ request: Request, _ name: String) throws -> Int64? {
+        guard request.uri.queryParameters.get(name) != nil else { return nil }
+        return try integer(request, name, default: 0, range: Int64.min...Int64.max)
     }
 
     static func integer(

@@ -126,6 +126,12 @@ enum HubDatabase {
                     DROP TABLE partners_now;
                     """)
         }
+        // The database's timeline: a random number that changes when the hub finds it was
+        // restored from a backup (HubStore.init), so agents that pulled from the lost
+        // timeline start again instead of skipping what the restored one numbers anew.
+        migrator.registerMigration("v3-timeline") { db in
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('timeline', abs(random()) % 9007199254740991)")
+        }
         return migrator
     }
 }

@@ -188,7 +188,7 @@ extension HubStore {
             try batch.finish()
             return (results, batch.seq)
         }
-        await feed.publish(results.1)
+        await committed(results.1)
         logger.notice(
             "plan imported",
             metadata: ["plan": "\(request.id)", "actions": "\(results.0.count)", "by": "\(principal.agency)"])

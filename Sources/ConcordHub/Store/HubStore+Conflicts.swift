@@ -123,7 +123,7 @@ extension HubStore {
                 arguments: [record.status.rawValue, result.seq, try Self.encode(record), id])
             return ResolveResponse(conflict: record, result: result)
         }
-        await feed.publish(response.result.seq)
+        await committed(response.result.seq)
         logger.info(
             "conflict resolved",
             metadata: [

@@ -14,6 +14,8 @@ extension HubStore {
         public var reset = false
         /// Plans the caller stopped being a partner in, in this page's range.
         public var removedPlans: [String] = []
+        /// The hub's timeline: the caller sends it back with its cursor.
+        public var timeline: Int64 = 0
 
         public var isEmpty: Bool { records.isEmpty && conflicts.isEmpty && removedPlans.isEmpty }
 
@@ -27,6 +29,7 @@ extension HubStore {
                 o.key("more", bool: more)
                 if reset { o.key("reset", bool: true) }
                 if !removedPlans.isEmpty { o.key("removedPlans") { $0.array(removedPlans) { w, p in w.string(p) } } }
+                if timeline != 0 { o.key("timeline", int: timeline) }
             }
             return w.bytes
         }
@@ -38,12 +41,17 @@ extension HubStore {
 
     /// The records the principal may read that changed after `since` (at most `limit`, in
     /// change order), the next cursor, and the principal's conflict news in the same range.
-    public func pull(since requested: Int64, limit: Int, for principal: Principal) async throws -> PullPage {
-        try await pool.read { db in
-            // A cursor ahead of the hub means the hub was restored from a backup: send
-            // everything again rather than silently skip what comes next.
+    /// A cursor of another timeline (`timeline`, when the caller sends it) or ahead of the
+    /// hub means the hub was restored from a backup: the answer starts again from the
+    /// beginning, marked `reset`, rather than silently skip what the hub numbers anew.
+    public func pull(
+        since requested: Int64, limit: Int, timeline: Int64? = nil, for principal: Principal
+    ) async throws -> PullPage {
+        let otherTimeline = timeline.map { $0 != self.timeline } ?? false
+        var page = try await pool.read { db in
             let latest = try Self.sequence(db)
-            let since = requested > latest ? 0 : requested
+            let restart = otherTimeline || requested > latest
+            let since = restart ? 0 : requested
             let rows: [Row]
             if principal.role == .agency {
                 rows = try Row.fetchAll(
@@ -75,13 +83,20 @@ extension HubStore {
                     arguments: [principal.agency.rawValue, since, cursor]) : []
             return PullPage(
                 records: page.map { $0["record"] }, conflicts: conflicts, cursor: cursor, more: more,
-                reset: requested > latest, removedPlans: removed)
+                reset: restart, removedPlans: removed)
         }
+        page.timeline = self.timeline
+        return page
     }
 
     /// Like ``pull(since:limit:for:)``, but when there is nothing new, waits up to `wait`
     /// for a change the principal can see.
-    public func pull(since: Int64, limit: Int, wait: Duration, for principal: Principal) async throws -> PullPage {
+    public func pull(
+        since: Int64, limit: Int, wait: Duration, timeline: Int64? = nil, for principal: Principal
+    ) async throws -> PullPage {
+        if let timeline, timeline != self.timeline {
+            return try await pull(since: since, limit: limit, timeline: timeline, for: principal)
+        }
         let deadline = ContinuousClock.now.advanced(by: wait)
         // Nothing is newer than `since` (the usual re-poll right after an answer): wait
         // first instead of asking the database for what the feed already knows is nothing.
@@ -101,7 +116,10 @@ extension HubStore {
 
     /// A pull answered from the feed's last batches when they cover it, else from the database.
     func fresh(since: Int64, limit: Int, for principal: Principal) async throws -> PullPage {
-        if let page = await feed.page(since: since, limit: limit, for: principal) { return page }
+        if var page = await feed.page(since: since, limit: limit, for: principal) {
+            page.timeline = timeline
+            return page
+        }
         return try await pull(since: since, limit: limit, for: principal)
     }
 

@@ -39,7 +39,7 @@ extension HubStore {
             let published = try batch.finish()
             return (results, json.bytes, batch.seq, published)
         }
-        await feed.publish(seq, batch: published)
+        await committed(seq, batch: published)
         var counts: [Outcome: Int] = [:]
         for r in results {
             counts[r.outcome, default: 0] += 1

@@ -29,6 +29,10 @@ public final class HubStore: Sendable {
     let records = RecordCache()
     /// Recently authenticated tokens.
     let tokens = TokenCache()
+    /// The database's timeline (see ``SequenceMark``); pulls carry it.
+    public let timeline: Int64
+    /// The sequence number this hub has reached, kept beside the database.
+    let mark: SequenceMark
 
     /// Opens (creating if needed) the database at `path`.
     public init(
@@ -42,7 +46,34 @@ public final class HubStore: Sendable {
         defaultScheme = catalog.first ?? .standard
         self.clock = clock
         self.logger = logger
-        feed = ChangeFeed(latest: try pool.read { try Self.sequence($0) })
+        mark = try SequenceMark(path: path + ".seq")
+        let (seq, stored) = try pool.read { db in (try Self.sequence(db), try Self.storedTimeline(db)) }
+        if let reached = mark.read(), reached.timeline != stored || reached.seq > seq {
+            // The database is behind what this hub had reached, or of another timeline: it
+            // was restored from a backup. A new timeline makes every agent pull it afresh.
+            let fresh = Int64.random(in: 1...9_007_199_254_740_991)
+            try pool.write { db in
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'timeline'", arguments: [fresh])
+            }
+            logger.notice(
+                "the database is behind what this hub had reached (restored from a backup?): agents will pull it afresh",
+                metadata: ["sequence": "\(seq)", "reached": "\(reached.seq)", "timeline": "\(fresh)"])
+            timeline = fresh
+        } else {
+            timeline = stored
+        }
+        mark.write(timeline: timeline, seq: seq)
+        feed = ChangeFeed(latest: seq)
+    }
+
+    static func storedTimeline(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'timeline'") ?? 0
+    }
+
+    /// After a commit: remembers the sequence reached and wakes the waiting pulls.
+    func committed(_ seq: Int64, batch: FeedBatch? = nil) async {
+        mark.write(timeline: timeline, seq: seq)
+        await feed.publish(seq, batch: batch)
     }
 
     /// Hub time from the system clock.
@@ -160,4 +191,35 @@ final class TokenCache: Sendable {
     }
 
     func forgetAll() { storage.withLock { $0.removeAll() } }
+}
+
+/// `hub.sqlite.seq` beside the database: the timeline and the last sequence number this hub
+/// committed, rewritten (not fsynced) after every commit. A backup copies the database,
+/// not this file, so a database put back from a backup is found to be behind it.
+final class SequenceMark: Sendable {
+    private let fd: Int32
+
+    init(path: String) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw ConfigError("cannot open \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { close(fd) }
+
+    /// What the file holds, or `nil` when it is new or unreadable.
+    func read() -> (timeline: Int64, seq: Int64)? {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { return nil }
+        let parts = String(decoding: buffer[0..<n], as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard parts.count >= 2, let timeline = Int64(parts[0]), let seq = Int64(parts[1]) else { return nil }
+        return (timeline, seq)
+    }
+
+    func write(timeline: Int64, seq: Int64) {
+        // Fixed width, so a shorter number never leaves digits of a longer one behind.
+        let text = Array("\(timeline) \(seq)".utf8)
+        let line = text + [UInt8](repeating: 0x20, count: max(0, 40 - text.count)) + [0x0A]
+        _ = line.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+    }
 }
