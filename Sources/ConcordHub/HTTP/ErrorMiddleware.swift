@@ -66,9 +66,11 @@ extension Response {
 }
 
 /// Authenticates `Authorization: Bearer TOKEN` against the hub's hashed tokens.
+/// Each agency's requests in progress are capped (``AgencyGate``).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
     let store: HubStore
+    let gate: AgencyGate
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -85,9 +87,12 @@ struct AuthMiddleware: RouterMiddleware {
         guard let principal = try await store.authenticate(token: String(parts[1])) else {
             throw HubError(.unauthorized, "unknown or revoked token; ask the business unit for a new one")
         }
+        let ticket = try gate.enter(.request, for: principal.agency)
         var context = context
         context.principal = principal
+        context.token = String(parts[1])
         context.logger[metadataKey: "agency"] = "\(principal.agency)"
+        defer { withExtendedLifetime(ticket) {} }
         return try await next(request, context)
     }
 }

@@ -5,10 +5,13 @@ public struct HubRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` on every `/v1` route.
     public var principal: Principal?
+    /// The bearer token it came with (a stream checks it is still valid as it goes on).
+    var token: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
+        token = nil
     }
 
     /// The caller; routes under `/v1` always have one.

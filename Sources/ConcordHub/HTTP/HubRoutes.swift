@@ -10,6 +10,14 @@ struct HubRoutes {
     let store: HubStore
     let metrics: HubMetrics
     let limits: HubConfig.Limits
+    let gate: AgencyGate
+
+    init(store: HubStore, metrics: HubMetrics, limits: HubConfig.Limits) {
+        self.store = store
+        self.metrics = metrics
+        self.limits = limits
+        gate = AgencyGate(maxRequests: limits.maxRequestsPerAgency, maxWaiting: limits.maxWaitingPerAgency)
+    }
 
     /// One route of the API: what docs/openapi.yaml must describe (a test keeps them equal).
     struct Endpoint: Sendable {
@@ -43,7 +51,7 @@ struct HubRoutes {
     }
 
     func register(on router: Router<HubRequestContext>) {
-        let v1 = router.group().add(middleware: AuthMiddleware(store: store))
+        let v1 = router.group().add(middleware: AuthMiddleware(store: store, gate: gate))
         for endpoint in endpoints {
             if endpoint.authenticated {
                 v1.on(RouterPath(endpoint.path), method: endpoint.method, use: endpoint.handler)
@@ -89,6 +97,8 @@ struct HubRoutes {
         let limit = try Self.integer(request, "limit", default: 1000, range: 1...Int64.max)
         let wait = try Self.integer(request, "wait", default: 0, range: 0...Int64.max)
         let timeline = try Self.optionalInteger(request, "timeline")
+        let ticket = wait > 0 ? try gate.enter(.waiting, for: principal.agency) : nil
+        defer { withExtendedLifetime(ticket) {} }
         let page = try await store.pull(
             since: since, limit: Int(min(limit, Int64(limits.maxPullLimit))),
             wait: .seconds(min(wait, Int64(limits.maxWaitSeconds))), timeline: timeline, for: principal)
@@ -114,9 +124,14 @@ struct HubRoutes {
             try Self.integer(request, "heartbeat", default: Self.heartbeat, range: 1...Self.heartbeat))
         let timeline = try Self.optionalInteger(request, "timeline")
         let store = self.store
+        let ticket = try gate.enter(.waiting, for: principal.agency)
+        let token = context.token
         return Response(
             status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
             body: ResponseBody { writer in
+                // The agency's place is held while the stream is written.
+                let held = ticket
+                defer { withExtendedLifetime(held) {} }
                 let deadline = ContinuousClock.now.advanced(by: wait)
                 var cursor = since
                 var first = true
@@ -135,6 +150,8 @@ struct HubRoutes {
                     if page.more { continue }
                     let closed = await store.feed.isClosed
                     if closed || ContinuousClock.now >= deadline || Task.isCancelled { break }
+                    // A token revoked meanwhile ends the stream at its next line.
+                    if let token, try await store.authenticate(token: token) != principal { break }
                 }
                 try await writer.finish(nil)
             })

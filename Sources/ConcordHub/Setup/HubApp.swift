@@ -2,6 +2,7 @@ import ConcordCore
 import ConcordSystemd
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -37,10 +38,13 @@ public enum HubApp {
         HubRoutes(store: store, metrics: metrics, limits: config.limits).register(on: router)
 
         let tls = try tlsConfiguration(config)
+        let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(config.limits.idleTimeoutSeconds)))
         return Application(
             router: router,
-            server: try .tls(.http1(), tlsConfiguration: tls),
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "concord-hub"),
+            server: try .tls(.http1(configuration: http), tlsConfiguration: tls),
+            configuration: .init(
+                address: .hostname(config.host, port: config.port), serverName: "concord-hub",
+                availableConnectionsDelegate: MaximumAvailableConnections(config.limits.maxConnections)),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? config.port
                 if let file = config.portFile { try? SecureFiles.write("\(port)\n", to: file, mode: 0o644) }

@@ -17,7 +17,12 @@ import Foundation
 /// - `ragSchemes` — a RAG scheme file (see `config/rag-schemes.json`); absent: the built-in
 ///   red/amber/green/blue scheme.
 /// - `limits.maxBodyBytes` (16 MiB), `limits.maxBatch` (10,000 changes),
-///   `limits.maxPullLimit` (5,000 actions), `limits.maxWaitSeconds` (60).
+///   `limits.maxPullLimit` (5,000 actions), `limits.maxWaitSeconds` (60),
+///   `limits.maxConnections` (1,000 open connections; more wait to be accepted),
+///   `limits.idleTimeoutSeconds` (60: a connection with no request in progress, or one
+///   sending a request that stalls, is closed), `limits.maxWaitingPerAgency` (8 streams and
+///   long-polls held at once by one agency), `limits.maxRequestsPerAgency` (32 requests in
+///   progress at once for one agency). Refusals are 429 naming the limit.
 /// - `logLevel` — trace, debug, info, notice, warning, error, critical. Default `info`.
 ///   Env `CONCORD_HUB_LOG_LEVEL`.
 /// - `portFile` — if set, the bound port is written there once listening (for scripts
@@ -39,18 +44,33 @@ public struct HubConfig: Codable, Sendable, Equatable {
         public var maxBatch: Int = 10_000
         public var maxPullLimit: Int = 5_000
         public var maxWaitSeconds: Int = 60
+        public var maxConnections: Int = 1000
+        public var idleTimeoutSeconds: Int = 60
+        public var maxWaitingPerAgency: Int = 8
+        public var maxRequestsPerAgency: Int = 32
 
         public init() {}
 
         public init(from decoder: any Decoder) throws {
             try ConcordJSON.rejectUnknownKeys(
-                in: decoder, known: ["maxBodyBytes", "maxBatch", "maxPullLimit", "maxWaitSeconds"], what: "limits")
+                in: decoder,
+                known: [
+                    "maxBodyBytes", "maxBatch", "maxPullLimit", "maxWaitSeconds", "maxConnections",
+                    "idleTimeoutSeconds",
+                    "maxWaitingPerAgency", "maxRequestsPerAgency",
+                ], what: "limits")
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let d = Limits()
             maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
             maxBatch = try c.decodeIfPresent(Int.self, forKey: .maxBatch) ?? d.maxBatch
             maxPullLimit = try c.decodeIfPresent(Int.self, forKey: .maxPullLimit) ?? d.maxPullLimit
             maxWaitSeconds = try c.decodeIfPresent(Int.self, forKey: .maxWaitSeconds) ?? d.maxWaitSeconds
+            maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+            idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
+            maxWaitingPerAgency =
+                try c.decodeIfPresent(Int.self, forKey: .maxWaitingPerAgency) ?? d.maxWaitingPerAgency
+            maxRequestsPerAgency =
+                try c.decodeIfPresent(Int.self, forKey: .maxRequestsPerAgency) ?? d.maxRequestsPerAgency
         }
     }
 
@@ -141,7 +161,10 @@ public struct HubConfig: Codable, Sendable, Equatable {
             throw ConfigError(
                 "logLevel '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
-        guard limits.maxBatch > 0, limits.maxBodyBytes > 0, limits.maxPullLimit > 0, limits.maxWaitSeconds >= 0 else {
+        guard limits.maxBatch > 0, limits.maxBodyBytes > 0, limits.maxPullLimit > 0, limits.maxWaitSeconds >= 0,
+            limits.maxConnections > 0, limits.idleTimeoutSeconds > 0, limits.maxWaitingPerAgency > 0,
+            limits.maxRequestsPerAgency > 0
+        else {
             throw ConfigError("limits must be positive")
         }
     }

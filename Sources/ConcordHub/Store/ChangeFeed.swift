@@ -37,7 +37,15 @@ public struct FeedBatch: Sendable {
 /// and keeps the last batches so that they can be answered from memory.
 public actor ChangeFeed {
     private var latest: Int64
-    private var waiters: [Int: (beyond: Int64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var waiters: [Int: Waiter] = [:]
+    private struct Waiter {
+        var beyond: Int64
+        var continuation: CheckedContinuation<Void, Never>
+        /// Ends the wait at its timeout; cancelled when the wait ends otherwise.
+        var timer: Task<Void, Never>?
+    }
+    /// Moves on whenever waits are ended without news (a token was revoked).
+    public private(set) var interruptions = 0
     private var nextID = 0
     private var closed = false
     /// The last batches, without gaps: each starts where the one before ended, and the last
@@ -80,10 +88,14 @@ public actor ChangeFeed {
             forget()
         }
         latest = seq
-        for (id, waiter) in waiters where waiter.beyond < seq {
-            waiters[id] = nil
-            waiter.continuation.resume()
-        }
+        for (id, waiter) in waiters where waiter.beyond < seq { end(id) }
+    }
+
+    /// Ends every wait now without news, so the waiting requests look again at who is
+    /// asking (after a token is revoked).
+    public func interrupt() {
+        interruptions += 1
+        for id in Array(waiters.keys) { end(id) }
     }
 
     /// Returns once the sequence is past `seq`, after `timeout`, or on cancellation,
@@ -94,14 +106,14 @@ public actor ChangeFeed {
         nextID += 1
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                waiters[id] = (seq, continuation)
-                Task { [weak self] in
+                let timer = Task { [weak self] in
                     try? await Task.sleep(for: timeout)
-                    await self?.expire(id)
+                    if !Task.isCancelled { await self?.end(id) }
                 }
+                waiters[id] = Waiter(beyond: seq, continuation: continuation, timer: timer)
             }
         } onCancel: {
-            Task { await self.expire(id) }
+            Task { await self.end(id) }
         }
     }
 
@@ -109,8 +121,7 @@ public actor ChangeFeed {
     /// long-polls must not hold the drain up.
     public func close() {
         closed = true
-        for waiter in waiters.values { waiter.continuation.resume() }
-        waiters = [:]
+        for id in Array(waiters.keys) { end(id) }
     }
 
     /// What a pull from `since` would answer, from the kept batches; `nil` when they do not
@@ -145,7 +156,10 @@ public actor ChangeFeed {
         keptRecordCount = 0
     }
 
-    private func expire(_ id: Int) {
-        waiters.removeValue(forKey: id)?.continuation.resume()
+    /// Ends one wait, and its timer with it.
+    private func end(_ id: Int) {
+        guard let waiter = waiters.removeValue(forKey: id) else { return }
+        waiter.timer?.cancel()
+        waiter.continuation.resume()
     }
 }

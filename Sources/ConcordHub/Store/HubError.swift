@@ -9,6 +9,7 @@ public struct HubError: Error, Equatable, CustomStringConvertible {
         case conflict
         case payloadTooLarge
         case unprocessable
+        case tooManyRequests
         case unavailable
         case `internal`
     }
@@ -33,6 +34,7 @@ public struct HubError: Error, Equatable, CustomStringConvertible {
         case .conflict: 409
         case .payloadTooLarge: 413
         case .unprocessable: 422
+        case .tooManyRequests: 429
         case .unavailable: 503
         case .internal: 500
         }

@@ -40,6 +40,7 @@ extension HubStore {
             try Self.insertToken(db, token: token, agency: agency, now: now)
         }
         tokens.forgetAll()
+        if revokingOthers { await feed.interrupt() }
         logger.notice("token issued", metadata: ["agency": "\(agency)", "revokedOthers": "\(revokingOthers)"])
         return IssuedToken(agency: try await agencyInfo(agency), token: token)
     }
@@ -56,6 +57,8 @@ extension HubStore {
             return db.changesCount
         }
         tokens.forgetAll()
+        // Streams held with a revoked token end at once, not at their next heartbeat.
+        await feed.interrupt()
         logger.notice("tokens revoked", metadata: ["agency": "\(agency)", "count": "\(count)"])
         return count
     }

@@ -98,17 +98,20 @@ extension HubStore {
             return try await pull(since: since, limit: limit, timeline: timeline, for: principal)
         }
         let deadline = ContinuousClock.now.advanced(by: wait)
+        let interruptions = await feed.interruptions
         // Nothing is newer than `since` (the usual re-poll right after an answer): wait
         // first instead of asking the database for what the feed already knows is nothing.
         if wait > .zero, await feed.isCaughtUp(since) {
             await feed.wait(beyond: since, timeout: ContinuousClock.now.duration(to: deadline))
         }
         var page = try await fresh(since: since, limit: limit, for: principal)
-        while page.isEmpty && !Task.isCancelled {
+        // An interruption (a token revoked) ends the wait, so the caller is looked at again.
+        while page.isEmpty, !Task.isCancelled, await feed.interruptions == interruptions {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { break }
             await feed.wait(beyond: page.cursor, timeout: left)
-            if await feed.isClosed { break }
+            let (closed, now) = await (feed.isClosed, feed.interruptions)
+            if closed || now != interruptions { break }
             page = try await fresh(since: since, limit: limit, for: principal)
         }
         return page
