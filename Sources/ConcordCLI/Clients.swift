@@ -155,6 +155,12 @@ public struct HubOptions: ParsableArguments {
         guard let tokenPath = tokenFile ?? environment("CONCORD_TOKEN_FILE") ?? file.tokenFile else {
             throw UserError("no token: give --token-file FILE (the admin token), or set CONCORD_TOKEN_FILE")
         }
+        var info = stat()
+        if stat(tokenPath, &info) == 0, info.st_mode & 0o007 != 0 {
+            throw UserError(
+                "token file \(tokenPath) can be read by any user (mode \(String(info.st_mode & 0o777, radix: 8))): chmod 600 \(tokenPath)"
+            )
+        }
         let token = try readFile(tokenPath).filter { !$0.isWhitespace }
         var c = HTTPClientConfiguration(
             baseURL: url.hasSuffix("/") ? String(url.dropLast()) : url,

@@ -31,6 +31,9 @@ public struct HTTPClientConfiguration: Sendable {
     /// `all_proxy` and `no_proxy` from the environment, as agencies behind proxies expect.
     public var proxy: String?
     public var userAgent = "concord/1"
+    /// The largest answer body (or streamed line) taken; a bigger one is dropped with an
+    /// error instead of growing memory without bound. The hub's pages stay far below it.
+    public var maxBodyBytes = 64 << 20
 
     public init(baseURL: String, unixSocketPath: String? = nil, caFile: String? = nil, bearerToken: String? = nil) {
         self.baseURL = baseURL
@@ -202,16 +205,16 @@ public final class HTTPClient: @unchecked Sendable {
             }
         }
 
-        let sink = Sink(answer: answer)
+        let sink = Sink(answer: answer, limit: c.maxBodyBytes)
         sink.lines = lines
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try check(
             ccurl_setopt_write_function(handle) { data, size, count, context in
                 let n = size * count
                 guard let data, let context else { return n }
-                Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().received(
-                    UnsafeRawBufferPointer(start: data, count: n).bindMemory(to: UInt8.self))
-                return n
+                // Anything but n makes libcurl stop the transfer (CURLE_WRITE_ERROR).
+                return Unmanaged<Sink>.fromOpaque(context).takeUnretainedValue().received(
+                    UnsafeRawBufferPointer(start: data, count: n).bindMemory(to: UInt8.self)) ? n : 0
             })
         try check(ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
         try check(
@@ -232,6 +235,11 @@ public final class HTTPClient: @unchecked Sendable {
         try check(ccurl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
 
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
+        if sink.overLimit {
+            throw HTTPTransportError(
+                code: Int(CURLE_WRITE_ERROR.rawValue),
+                message: "the answer is larger than \(c.maxBodyBytes) bytes (maxBodyBytes); it was dropped", url: url)
+        }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             throw HTTPTransportError(
@@ -309,14 +317,32 @@ private final class Sink {
     /// Set for a streamed answer: whole lines of a 200 answer go here instead of `body`.
     var lines: (@Sendable ([UInt8]) -> Void)?
     private var splitter = LineSplitter()
+    /// The most bytes a body (or a line not yet ended) may hold.
+    let limit: Int
+    /// The answer went over `limit` and was dropped.
+    private(set) var overLimit = false
 
-    init(answer: Answer) {
+    init(answer: Answer, limit: Int) {
         self.answer = answer
+        self.limit = limit
     }
 
-    func received(_ data: UnsafeBufferPointer<UInt8>) {
-        guard let lines, status == 200 else { return body.append(contentsOf: data) }
+    /// Takes a chunk of the answer; false (stop the transfer) when it would go over the limit.
+    func received(_ data: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let lines, status == 200 else {
+            guard body.count + data.count <= limit else {
+                overLimit = true
+                return false
+            }
+            body.append(contentsOf: data)
+            return true
+        }
         splitter.split(data, lines)
+        guard splitter.partial.count <= limit else {
+            overLimit = true
+            return false
+        }
+        return true
     }
 
     /// One header line as libcurl hands it over (`Name: value\r\n`, or a status line that

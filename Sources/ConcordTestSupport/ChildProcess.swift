@@ -112,14 +112,20 @@ public final class ChildProcess: @unchecked Sendable {
     /// Runs a command to completion and returns its exit status and output (stdout and stderr
     /// together), blocking only a thread of its own.
     public static func run(
-        _ name: String, _ arguments: [String], environment: [String: String] = [:]
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
     ) async throws -> (status: Int32, output: String) {
         try await onOwnThread {
             let process = try prepare(name, arguments, environment: environment)
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = pipe
+            let stdin = Pipe()
+            if input != nil { process.standardInput = stdin }
             try process.run()
+            if let input {
+                stdin.fileHandleForWriting.write(Data(input.utf8))
+                try stdin.fileHandleForWriting.close()
+            }
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -63,6 +63,12 @@ public struct TestHub: Sendable {
 public let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
+/// Writes a secret (a token) readable by its owner only, as `concord-hub agency add` does.
+public func writeSecret(_ text: String, to url: URL) throws {
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+}
+
 /// A temporary directory removed after `body`.
 public func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("concord-test-\(UUID().uuidString)")

@@ -154,7 +154,7 @@ enum AgentBench {
     ) {
         let stateDir = dir.appendingPathComponent("agent\(index)")
         let tokenFile = dir.appendingPathComponent("agent\(index).token")
-        try (token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
+        try writeSecret(token + "\n", to: tokenFile)
         _ = try AgentApp.initialize(
             stateDir: stateDir.path, hub: hub.baseURL, agency: try AgencyID("agency\(index)"),
             tokenFile: tokenFile.path,

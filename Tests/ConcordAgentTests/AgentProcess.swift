@@ -79,7 +79,7 @@ func makeAgentConfig(
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let stateDir = dir.appendingPathComponent(name)
     let tokenFile = dir.appendingPathComponent("\(name).token")
-    try (token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
+    try writeSecret(token + "\n", to: tokenFile)
     _ = try AgentApp.initialize(
         stateDir: stateDir.path, hub: hub, agency: try AgencyID(agency), tokenFile: tokenFile.path, caFile: caFile)
     if !settings.isEmpty {

@@ -143,7 +143,7 @@ struct HTTPClientTests {
     @Test func theToken_comesFromTheSystemdCredential_beforeTheTokenFile() throws {
         try withTemporaryDirectoryBlocking { dir in
             let tokenFile = dir.appendingPathComponent("token")
-            try "cch_from_file\n".write(to: tokenFile, atomically: true, encoding: .utf8)
+            try writeSecret("cch_from_file\n", to: tokenFile)
             let credentials = dir.appendingPathComponent("credentials")
             try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
             let config = AgentConfig(
@@ -158,7 +158,7 @@ struct HTTPClientTests {
             var noFile = config
             noFile.tokenFile = nil
             #expect(throws: AgentError.self) { try noFile.readToken(environment: [:]) }
-            try "  \n".write(to: tokenFile, atomically: true, encoding: .utf8)
+            try writeSecret("  \n", to: tokenFile)
             #expect(throws: AgentError.config("token file \(tokenFile.path) is empty")) {
                 try config.readToken(environment: [:])
             }

@@ -106,7 +106,7 @@ func withPartnership(_ body: (Partnership) async throws -> Void) async throws {
             sockets[name] = ["--socket", stateDir.appendingPathComponent("control.sock").path]
         }
         let adminToken = dir.appendingPathComponent("admin.token")
-        try hub.adminToken.write(to: adminToken, atomically: true, encoding: .utf8)
+        try writeSecret(hub.adminToken, to: adminToken)
         let partnership = Partnership(
             hub: hub, police: sockets["police"]!, csc: sockets["csc"]!,
             admin: ["--hub", hub.baseURL, "--token-file", adminToken.path, "--ca-file", hub.caFile], dir: dir)
@@ -125,7 +125,7 @@ func makeAgentConfigForCLI(_ dir: URL, name: String, hub: TestHub, token: String
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let stateDir = dir.appendingPathComponent(name)
     let tokenFile = dir.appendingPathComponent("\(name).token")
-    try (token + "\n").write(to: tokenFile, atomically: true, encoding: .utf8)
+    try writeSecret(token + "\n", to: tokenFile)
     _ = try AgentApp.initialize(
         stateDir: stateDir.path, hub: hub.baseURL, agency: try AgencyID(name), tokenFile: tokenFile.path,
         caFile: hub.caFile)

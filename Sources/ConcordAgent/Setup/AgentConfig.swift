@@ -142,8 +142,9 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     }
 
     public func validate() throws {
-        guard hub.hasPrefix("https://") || hub.hasPrefix("http://127.0.0.1") || hub.hasPrefix("http://localhost") else {
-            throw AgentError.config("hub '\(hub)' must be an https:// URL")
+        guard hub.hasPrefix("https://") || Self.isLoopbackHTTP(hub) else {
+            throw AgentError.config(
+                "hub '\(hub)' must be an https:// URL (plain http is allowed only to 127.0.0.1, [::1] or localhost)")
         }
         guard !stateDir.isEmpty else { throw AgentError.config("stateDir is empty") }
         guard pullWaitSeconds >= 1, pushBatch >= 1, pushBatch <= 10_000, connectTimeoutSeconds >= 1,
@@ -161,12 +162,41 @@ public struct AgentConfig: Codable, Sendable, Equatable {
         guard role != .viewer else { throw AgentError.config("role viewer cannot run an agent: viewers edit nothing") }
     }
 
+    /// A plain-http URL whose host is exactly a loopback name (so the token never leaves the
+    /// machine unencrypted): `http://127.0.0.1`, `http://[::1]` or `http://localhost`, with
+    /// an optional port and path. `http://localhost.example.net` is not one.
+    static func isLoopbackHTTP(_ url: String) -> Bool {
+        guard url.hasPrefix("http://") else { return false }
+        let rest = url.dropFirst("http://".count)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard !authority.contains("@") else { return false }
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let after = host[host.index(after: close)...]
+            guard after.isEmpty || (after.hasPrefix(":") && after.dropFirst().allSatisfy(\.isNumber)) else {
+                return false
+            }
+            host = host[...close]
+        } else if let colon = host.firstIndex(of: ":") {
+            guard host[host.index(after: colon)...].allSatisfy(\.isNumber) else { return false }
+            host = host[..<colon]
+        }
+        return ["127.0.0.1", "[::1]", "localhost"].contains(String(host))
+    }
+
     /// The bearer token: the systemd credential `hub-token` if present, else `tokenFile`.
     public func readToken(environment: [String: String] = AgentConfig.environment()) throws -> String {
         var candidates: [String] = []
         if let dir = environment["CREDENTIALS_DIRECTORY"] { candidates.append(dir + "/hub-token") }
         if let tokenFile { candidates.append(tokenFile) }
         for path in candidates {
+            var info = stat()
+            if path == tokenFile, stat(path, &info) == 0, info.st_mode & 0o007 != 0 {
+                throw AgentError.config(
+                    "token file \(path) can be read by any user (mode \(String(info.st_mode & 0o777, radix: 8))): chmod 600 \(path)"
+                )
+            }
             if let bytes = try FileIO.read(path) {
                 let token = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
                 guard !token.isEmpty else { throw AgentError.config("token file \(path) is empty") }

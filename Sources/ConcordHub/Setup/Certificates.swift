@@ -143,27 +143,41 @@ public enum SecureFiles {
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
     }
 
-    /// Writes a file atomically (temp file, fsync, rename) with the given mode from the start.
+    /// Writes a file atomically (temp file, fsync, rename, directory fsync) with the given
+    /// mode from the start. The temporary file has an unpredictable name and is created
+    /// exclusively, never through a link; every step's failure is reported, and a failed
+    /// write leaves no temporary file behind.
     public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws {
-        let temp = path + ".tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        func failure(_ what: String) -> ConfigError {
+            ConfigError("cannot write \(path): \(what): \(String(cString: strerror(errno)))")
+        }
+        let temp = path + ".tmp-\(UInt64.random(in: 0...UInt64.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw failure("create") }
+        var done = false
+        defer {
+            close(fd)
+            if !done { unlink(temp) }
+        }
         let bytes = Array(text.utf8)
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                close(fd)
-                throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))")
+                throw failure("write")
             }
             written += n
         }
-        fchmod(fd, mode)
-        fsync(fd)
-        close(fd)
-        guard rename(temp, path) == 0 else {
-            throw ConfigError("cannot write \(path): \(String(cString: strerror(errno)))")
+        guard fchmod(fd, mode) == 0 else { throw failure("chmod") }
+        guard fsync(fd) == 0 else { throw failure("fsync") }
+        guard rename(temp, path) == 0 else { throw failure("rename") }
+        done = true
+        let directory = (path as NSString).deletingLastPathComponent
+        let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            defer { close(dirFD) }
+            guard fsync(dirFD) == 0 else { throw failure("fsync of its directory") }
         }
     }
 }

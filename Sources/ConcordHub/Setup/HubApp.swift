@@ -70,6 +70,13 @@ public enum HubApp {
         var tls = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         tls.minimumTLSVersion = .tlsv12
+        // TLS 1.2 with forward secrecy and AEAD only: no static-RSA key exchange, no CBC.
+        // (TLS 1.3's suites are all AEAD and are not set here.)
+        tls.cipherSuiteValues = [
+            .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ]
         if let clientCA = config.tls.clientCA {
             // Mutual TLS: a connection without a certificate from these CAs is refused in the
             // handshake (the bearer token is still needed on top).

@@ -147,7 +147,9 @@ public actor ChangeFeed {
             }
         }
         let visible = records.compactMap { $0?.json }
-        guard visible.count <= limit else { return nil }
+        guard visible.count <= limit, visible.reduce(0, { $0 + $1.utf8.count }) <= HubStore.maxPageBytes else {
+            return nil
+        }
         return HubStore.PullPage(records: visible, conflicts: conflicts, cursor: latest, more: false)
     }
 

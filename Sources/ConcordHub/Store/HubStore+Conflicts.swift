@@ -56,11 +56,15 @@ extension HubStore {
         }
     }
 
-    /// The number of conflicts waiting for an admin.
-    public func openConflictCount() async throws -> Int {
-        try await pool.read { db in
+    /// The number of conflicts waiting for an admin, read at most every `maxAge` (for
+    /// `/metrics`, which anyone may scrape as often as they like).
+    public func openConflictCount(maxAge: Duration = .seconds(5)) async throws -> Int {
+        if let cached = openConflicts.withLock({ $0 }), ContinuousClock.now - cached.at < maxAge { return cached.count }
+        let count = try await pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE status = 'open'") ?? 0
         }
+        openConflicts.withLock { $0 = (count, .now) }
+        return count
     }
 
     /// Settles a conflict (admins only). The resolution is a change like any other: it is

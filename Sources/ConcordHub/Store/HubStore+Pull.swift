@@ -39,6 +39,9 @@ extension HubStore {
         }
     }
 
+    /// About the most record bytes one pull page holds (16 MiB).
+    static let maxPageBytes = 16 << 20
+
     /// The records the principal may read that changed after `since` (at most `limit`, in
     /// change order), the next cursor, and the principal's conflict news in the same range.
     /// A cursor of another timeline (`timeline`, when the caller sends it) or ahead of the
@@ -66,8 +69,17 @@ extension HubStore {
                     db.cachedStatement(sql: "SELECT seq, record FROM actions WHERE seq > ? ORDER BY seq LIMIT ?"),
                     arguments: [since, limit + 1])
             }
-            let more = rows.count > limit
-            let page = rows.prefix(limit)
+            // A page holds at most `limit` records and about `maxPageBytes` of them (at least
+            // one record), so an agent's answer stays well within what it takes.
+            var count = 0, bytes = 0
+            for row in rows.prefix(limit) {
+                let size = (row["record"] as String).utf8.count
+                if count > 0 && bytes + size > Self.maxPageBytes { break }
+                count += 1
+                bytes += size
+            }
+            let more = rows.count > count
+            let page = rows.prefix(count)
             let cursor: Int64 = more ? page.last!["seq"] : max(since, latest)
             let conflicts = try String.fetchAll(
                 db.cachedStatement(

@@ -33,6 +33,8 @@ public final class HubStore: Sendable {
     public let timeline: Int64
     /// The sequence number this hub has reached, kept beside the database.
     let mark: SequenceMark
+    /// The open-conflict count last read for `/metrics`, and when.
+    let openConflicts = Mutex<(count: Int, at: ContinuousClock.Instant)?>(nil)
 
     /// Opens (creating if needed) the database at `path`.
     public init(
