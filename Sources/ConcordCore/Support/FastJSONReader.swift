@@ -217,7 +217,9 @@ public struct JSONReader {
         }
         while true {
             let (range, escaped) = try stringBytes()
-            guard !escaped else { throw FastJSONUnsupported() }
+            // Every key Concord reads is plain ASCII: any other is left to Codable, which
+            // checks its escapes and UTF-8 (found by the json fuzz target).
+            guard !escaped, !bytes[range].contains(where: { $0 >= 0x80 }) else { throw FastJSONUnsupported() }
             try expect(0x3A)
             try member(&self, JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[range])))
             switch try peek() {
@@ -255,6 +257,29 @@ public struct JSONReader {
         }
     }
 
+    /// Skips a number written as JSON allows: `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
+    private mutating func skipNumber() throws(FastJSONUnsupported) {
+        func digits() throws(FastJSONUnsupported) -> Int {
+            let from = i
+            while i < bytes.count, (0x30...0x39).contains(bytes[i]) { i += 1 }
+            guard i > from else { throw FastJSONUnsupported() }
+            return i - from
+        }
+        if i < bytes.count, bytes[i] == 0x2D { i += 1 }
+        let first = i
+        let count = try digits()
+        guard count == 1 || bytes[first] != 0x30 else { throw FastJSONUnsupported() }
+        if i < bytes.count, bytes[i] == 0x2E {
+            i += 1
+            _ = try digits()
+        }
+        if i < bytes.count, bytes[i] == 0x65 || bytes[i] == 0x45 {
+            i += 1
+            if i < bytes.count, bytes[i] == 0x2B || bytes[i] == 0x2D { i += 1 }
+            _ = try digits()
+        }
+    }
+
     /// Skips one value of any kind and returns its bytes.
     @discardableResult
     public mutating func skipValue() throws(FastJSONUnsupported) -> UnsafeBufferPointer<UInt8> {
@@ -262,7 +287,7 @@ public struct JSONReader {
         switch try peek() {
         case 0x22:
             start = i
-            _ = try stringBytes()
+            _ = try string()  // checked as Codable checks it: escapes and UTF-8
         case 0x7B:
             start = i
             try object { (r, _) throws(FastJSONUnsupported) in try r.skipValue() }
@@ -277,13 +302,7 @@ public struct JSONReader {
             _ = try null()
         default:
             start = i
-            while i < bytes.count {
-                let c = bytes[i]
-                guard (0x30...0x39).contains(c) || c == 0x2D || c == 0x2B || c == 0x2E || c == 0x65 || c == 0x45
-                else { break }
-                i += 1
-            }
-            guard i > start else { throw FastJSONUnsupported() }
+            try skipNumber()
         }
         return UnsafeBufferPointer(rebasing: bytes[start..<i])
     }
