@@ -120,6 +120,12 @@ struct HTTPClientTests {
                 "clientCertificate": hub.dir.appendingPathComponent("tls/client-police.pem").path,
                 "clientKey": hub.dir.appendingPathComponent("tls/client-police-key.pem").path,
             ]
+            // Police's certificate with another agency's token is refused: each names its agency.
+            var crossed = c
+            crossed.clientCertificate = certificateSettings["clientCertificate"]
+            crossed.clientKey = certificateSettings["clientKey"]
+            let refusedCrossed = try await JSONClient(HTTPClient(crossed)).error("GET", "/v1/plans", status: 403)
+            #expect(refusedCrossed.message.contains("certificate is for police"), "\(refusedCrossed.message)")
 
             let dir = hub.dir.appendingPathComponent("agents")
             var agents: [AgentProcess] = []

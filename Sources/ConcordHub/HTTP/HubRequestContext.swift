@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// The request context of the hub: Hummingbird's core storage plus the authenticated caller.
 public struct HubRequestContext: RequestContext {
@@ -7,11 +8,14 @@ public struct HubRequestContext: RequestContext {
     public var principal: Principal?
     /// The bearer token it came with (a stream checks it is still valid as it goes on).
     var token: String?
+    /// The connection, for its TLS client certificate.
+    let channel: (any Channel)?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil
         token = nil
+        channel = source.channel
     }
 
     /// The caller; routes under `/v1` always have one.

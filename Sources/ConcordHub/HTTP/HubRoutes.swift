@@ -12,10 +12,14 @@ struct HubRoutes {
     let limits: HubConfig.Limits
     let gate: AgencyGate
 
-    init(store: HubStore, metrics: HubMetrics, limits: HubConfig.Limits) {
+    /// Mutual TLS is on: a client certificate must name the token's agency.
+    let certificatesNameAgencies: Bool
+
+    init(store: HubStore, metrics: HubMetrics, limits: HubConfig.Limits, certificatesNameAgencies: Bool = false) {
         self.store = store
         self.metrics = metrics
         self.limits = limits
+        self.certificatesNameAgencies = certificatesNameAgencies
         gate = AgencyGate(maxRequests: limits.maxRequestsPerAgency, maxWaiting: limits.maxWaitingPerAgency)
     }
 
@@ -51,7 +55,8 @@ struct HubRoutes {
     }
 
     func register(on router: Router<HubRequestContext>) {
-        let v1 = router.group().add(middleware: AuthMiddleware(store: store, gate: gate))
+        let v1 = router.group().add(
+            middleware: AuthMiddleware(store: store, gate: gate, certificatesNameAgencies: certificatesNameAgencies))
         for endpoint in endpoints {
             if endpoint.authenticated {
                 v1.on(RouterPath(endpoint.path), method: endpoint.method, use: endpoint.handler)

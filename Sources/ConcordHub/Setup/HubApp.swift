@@ -35,7 +35,9 @@ public enum HubApp {
         let metrics = HubMetrics()
         let router = Router(context: HubRequestContext.self)
         router.add(middleware: ErrorMiddleware(metrics: metrics))
-        HubRoutes(store: store, metrics: metrics, limits: config.limits).register(on: router)
+        HubRoutes(
+            store: store, metrics: metrics, limits: config.limits, certificatesNameAgencies: config.tls.clientCA != nil
+        ).register(on: router)
 
         let tls = try tlsConfiguration(config)
         let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(config.limits.idleTimeoutSeconds)))
