@@ -31,6 +31,7 @@ struct Status: AsyncParsableCommand {
             )
         }
         if let problem = status.problem { print("problem:    \(problem)") }
+        print("last heard: \(describe(status.lastContact))")
         print("last push:  \(describe(status.lastPush))")
         print("last pull:  \(describe(status.lastPull))")
         print("actions:    \(status.actions)")

@@ -16,12 +16,16 @@ enum Terminal {
         (v < 0x20 && v != 0x09 && v != 0x0A) || (v >= 0x7F && v <= 0x9F) || FieldRules.isBidiControl(v)
     }
 
-    /// `text` with every unsafe scalar shown as `⟨U+XXXX⟩`.
+    /// `text` with every unsafe scalar shown as `⟨U+XXXX⟩`. A carriage return that ends a
+    /// line (CRLF, as in exported CSV) is a line end, and stays.
     static func safe(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return text }
         var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if isUnsafe(scalar.value) {
+        let scalars = Array(text.unicodeScalars)
+        for (i, scalar) in scalars.enumerated() {
+            if scalar == "\r", i + 1 < scalars.count, scalars[i + 1] == "\n" {
+                out.append(scalar)
+            } else if isUnsafe(scalar.value) {
                 out.append(contentsOf: "⟨U+\(String(scalar.value, radix: 16, uppercase: true))⟩".unicodeScalars)
             } else {
                 out.append(scalar)

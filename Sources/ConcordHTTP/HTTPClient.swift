@@ -52,6 +52,13 @@ public struct HTTPResponse: Sendable {
     /// Connections this request had to open (0 when it reused a kept-alive one).
     public var newConnections = 0
 
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8], newConnections: Int = 0) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.newConnections = newConnections
+    }
+
     public var text: String { String(decoding: body, as: UTF8.self) }
 }
 

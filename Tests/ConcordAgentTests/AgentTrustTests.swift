@@ -231,6 +231,11 @@ struct AgentStoreFaultTests {
             let big = noteChange(String(repeating: "a long note ", count: 600))
             #expect(throws: (any Error).self) { try store.recordEdit(big) }
             #expect(store.state.pending.count == 1)
+            // A snapshot cannot be written either: its half-written file is not left taking
+            // the space.
+            #expect(throws: (any Error).self) { try store.compact() }
+            let names = try FileManager.default.contentsOfDirectory(atPath: path)
+            #expect(!names.contains { $0.hasSuffix(".tmp") }, "\(names)")
             try FileManager.default.removeItem(atPath: filler)
             let next = noteChange("after room was made")
             try store.recordEdit(next)

@@ -240,6 +240,14 @@ struct CLITests {
             #expect(try decode(PlanImportResponse.self, r.out).results.allSatisfy { $0.outcome == .merged })
             r = try await concordctl(["hub", "export", "improvement-2025"] + p.admin)
             #expect(r.status == 0 && r.out.hasPrefix("ref,recommendation,action,lead_agency"))
+            // What the admin saves is the spreadsheet exactly: CRLF rows, and it imports back.
+            let exported = r.out
+            #expect(exported.contains("\r\n") && !exported.contains("⟨U+D⟩"))
+            let reimported = try PlanCSV.importPlan(
+                exported, id: PlanID("improvement-2025"), title: "Improvement plan",
+                knownAgencies: Set(
+                    ["lscp", "csc", "police", "icb", "education", "probation", "nhs-trust"].map { try AgencyID($0) }))
+            #expect(PlanCSV.export(reimported.plan) == exported)
             r = try await concordctl(["hub", "export", "improvement-2025", "--json"] + p.admin)
             #expect(try decode(Plan.self, r.out).actions.count == 8)
 

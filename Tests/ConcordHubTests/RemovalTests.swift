@@ -99,6 +99,35 @@ struct RemovalTests {
         }
     }
 
+    /// Its old conflicts in the plan go with it: not listed, not sent when resolved.
+    @Test func removedAgency_isSentNothingOfThePlanThroughItsConflicts() async throws {
+        try await withTestHub { hub in
+            let tokens = try await hub.seed()
+            try await hub.importPlanP2()
+            let probation = hub.client(tokens["probation"])
+            _ = try await hub.client(tokens["police"]).push([edit("p2/1.1", [.progress: (.null, .text("Police"))])])
+            let conflicted = try await probation.push([edit("p2/1.1", [.progress: (.null, .text("Probation"))])])
+            let id = try #require(conflicted[0].conflicts.first?.id)
+            let cursor = try await probation.pull().cursor
+            #expect(try await hub.removeProbationFromP2().outcome == .applied)
+            let listed: ConflictList = try await probation.get("/v1/conflicts")
+            #expect(listed.conflicts.isEmpty)
+            _ = try await probation.error("GET", "/v1/conflicts/\(id)", status: 403)
+            let _: ResolveResponse = try await hub.admin.post(
+                "/v1/conflicts/\(id)/resolve", ResolveRequest(choice: .keepHub, rationale: "Police leads"))
+            let after = try await probation.pull(since: cursor)
+            #expect(after.conflicts.isEmpty)
+            #expect(after.removedPlans == [try PlanID("p2")])
+        }
+    }
+
+    /// The CLI sends --value and --replaces as text: the hub reads them in the field's kind.
+    @Test func resolutionValuesTypedAsText_areReadInTheFieldsKind() {
+        #expect(HubStore.coerced(.text("police; csc"), for: .supportingAgencies) == .list(["police", "csc"]))
+        #expect(HubStore.coerced(.text("yes"), for: .archived) == .flag(true))
+        #expect(HubStore.coerced(.text("Done"), for: .progress) == .text("Done"))
+    }
+
     @Test func stillAPartnerThroughAnotherAction_keepsThePlan() async throws {
         try await withTestHub { hub in
             let tokens = try await hub.seed()

@@ -93,13 +93,15 @@ public struct AgentState: Sendable, Equatable {
                 cursor = max(cursor, response.cursor)
             }
             if let timeline = response.timeline { self.timeline = timeline }
-            for plan in response.removedPlans ?? [] { drop(plan) }
             for action in response.actions {
                 // Two pulls may overlap (a long-poll and a sync-now); never go back a revision.
                 if (records[action.address]?.revision ?? -1) <= action.revision { records[action.address] = action }
             }
             for conflict in response.conflicts { conflicts[conflict.id] = conflict }
             acknowledged.removeAll { acked in (records[acked.change.action]?.revision ?? -1) >= acked.revision }
+            // Last, so nothing of a dropped plan in the same answer stays. (A plan the agency
+            // is added back to never comes with its removal: the hub forgets the removal.)
+            for plan in response.removedPlans ?? [] { drop(plan) }
             lastPull = at
         case .plans(let list):
             plans = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { $1 })

@@ -30,6 +30,9 @@ public final class AgentStore {
     private var generation: Int
     private var journal: AppendFile
     private var snapshotBytes: Int
+    /// An fsync failed: the state must go to a new snapshot before anything more is written
+    /// (cleared only once a snapshot is in place).
+    private var mustRewrite = false
     private let lockFD: Int32
     private let logger: Logger
 
@@ -186,10 +189,15 @@ public final class AgentStore {
     /// an fsync failure the state goes to a new snapshot and journal before anything more is
     /// written, so nothing depends on pages the kernel may have dropped.
     private func append(_ entry: JournalEntry, line: [UInt8]?, sync: Bool) throws {
-        if journal.needsRewrite { try compact() }
+        if mustRewrite { try compact() }
         var bytes = try line ?? Array(ConcordJSON.encode(entry, pretty: false))
         bytes.append(0x0A)
-        try journal.append(bytes, sync: sync)
+        do {
+            try journal.append(bytes, sync: sync)
+        } catch {
+            if journal.needsRewrite { mustRewrite = true }
+            throw error
+        }
         state.apply(entry)
     }
 
@@ -214,6 +222,7 @@ public final class AgentStore {
         try FileIO.syncDirectory(of: journal.path)
         let bytes = Array(try ConcordJSON.encode(Snapshot(state, generation: next), pretty: false))
         try FileIO.replace(directory + "/state-\(next).json", with: bytes)
+        mustRewrite = false
         for g in 0..<next {
             unlink(directory + "/state-\(g).json")
             unlink(directory + "/journal-\(g).jsonl")

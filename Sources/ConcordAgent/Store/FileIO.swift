@@ -60,10 +60,15 @@ public enum FileIO {
             guard fsync(fd) == 0 else { throw failure("cannot fsync", temp) }
         } catch {
             close(fd)
+            unlink(temp)  // a half-written file must not keep the space a full disk needs
             throw error
         }
         close(fd)
-        guard rename(temp, path) == 0 else { throw failure("cannot rename onto", path) }
+        guard rename(temp, path) == 0 else {
+            let error = failure("cannot rename onto", path)
+            unlink(temp)
+            throw error
+        }
         try syncDirectory(of: path)
     }
 

@@ -39,6 +39,9 @@ public actor Agent {
     private var pullsCompleted = 0
     private var syncRequested = false
     private var stopped = false
+    private var plansStale = false
+    /// When this agent started, for telling "not heard yet" from "silent".
+    private let started = ContinuousClock.now
     /// Wakes the sync loops' pauses: a sync was asked for, or the hub answered again.
     let retryNow = WakeSignal()
     /// Something a waiting `syncNow` looks at has changed.
@@ -63,6 +66,9 @@ public actor Agent {
     }
 
     var state: AgentState { store.state }
+
+    /// The journal's size in bytes.
+    var journalBytes: Int { store.journalBytes }
 
     // MARK: Reading
 
@@ -177,12 +183,29 @@ public actor Agent {
     }
 
     func pulled(_ response: PullResponse, raw: [UInt8]? = nil) throws {
-        try store.recordPull(response, raw: raw, at: clock())
+        let s = store.state
+        // A heartbeat (nothing new, the same cursor and timeline) changes no state: it is
+        // heard, not journalled (one line every few seconds would fill the journal).
+        let nothingNew =
+            response.actions.isEmpty && response.conflicts.isEmpty && (response.removedPlans ?? []).isEmpty
+            && response.reset != true && response.cursor == s.cursor
+            && (response.timeline == nil || response.timeline == s.timeline) && s.lastPull != nil
+        if !nothingNew { try store.recordPull(response, raw: raw, at: clock()) }
+        // A plan dropped, or records of a plan not listed: the plan list is asked for again.
+        if !(response.removedPlans ?? []).isEmpty || response.actions.contains(where: { s.plans[$0.plan] == nil }) {
+            plansStale = true
+        }
         pulledSinceStart += response.actions.count
         // A pull is complete at its last page: `sync --wait` waits for all of them.
         if !response.more { pullsCompleted += 1 }
         heard()
         try store.compactIfNeeded()
+    }
+
+    /// Whether the plan list should be asked for again (taken by the pull loop).
+    func takePlansStale() -> Bool {
+        defer { plansStale = false }
+        return plansStale
     }
 
     func listedPlans(_ plans: [PlanSummary]) throws {
@@ -262,16 +285,20 @@ public actor Agent {
 
     /// Pushes now, pulls at once, and waits, up to `timeout`, until nothing is pending and
     /// a pull made after the request has caught up with this agency's last answered change —
-    /// or an attempt found the hub unreachable. When the hub is already known to be silent,
-    /// it waits at most ``offlineAnswerWithin`` for it to answer, so the CLI answers at once.
+    /// or an attempt found the hub unreachable. When the hub is already known to be silent
+    /// (nothing heard for `offlineAfterSeconds`), it waits at most ``offlineAnswerWithin``
+    /// for it to answer, so the CLI answers at once.
     public func syncNow(timeout: Duration) async -> SyncReport {
         let pushedBefore = pushedSinceStart, pulledBefore = pulledSinceStart, attemptsBefore = pushAttempts
         let pullsBefore = pullsCompleted
-        let wasOnline = online
+        // Known to be silent: heard nothing for the window (or nothing since a start longer
+        // ago than that). Then the CLI gets its answer at once rather than after the wait.
+        let window = Duration.seconds(config.offlineAfterSeconds)
+        let silent = cutOff && ContinuousClock.now - (lastHeard ?? started) > window
         syncRequested = true
         wakePush?.yield()
         retryNow.wake()
-        let deadline = ContinuousClock.now + (wasOnline ? timeout : min(timeout, Self.offlineAnswerWithin))
+        let deadline = ContinuousClock.now + (silent ? min(timeout, Self.offlineAnswerWithin) : timeout)
         while ContinuousClock.now < deadline && !stopped {
             if online && pullsCompleted > pullsBefore && caughtUp() { break }
             if cutOff && pushAttempts > attemptsBefore { break }

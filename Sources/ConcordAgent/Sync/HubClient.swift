@@ -14,9 +14,16 @@ public struct HubRefusal: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var description: String { "hub answered \(status): \(message)" }
 
-    /// The hub refused the request's content (malformed, too large, unprocessable), not the
-    /// caller: sending the same again would be refused again.
-    public var refusesTheBatch: Bool { status == 400 || status == 413 || status == 422 }
+    /// The hub itself (its JSON error body, not a proxy's page) refused the request's content
+    /// (malformed, too large, unprocessable): sending the same again would be refused again.
+    /// A 400 from anything in between is retried like any other failure.
+    public var refusesTheBatch: Bool { (status == 400 || status == 413 || status == 422) && fromHub }
+
+    /// The answer carried the hub's own error body (a code of its own).
+    public var fromHub: Bool { code != "http\(status)" }
+
+    /// The hub is there but busy with this agency (429 from the hub itself).
+    public var isBusy: Bool { status == 429 && fromHub }
 }
 
 /// The hub's API v1 as the agent uses it, over the libcurl client.
@@ -37,7 +44,8 @@ public struct HubClient: Sendable {
         return response.results
     }
 
-    /// Long-polls for up to `wait` seconds; the request may take that long plus a margin.
+    /// Long-polls for up to `wait` seconds; the request may take that long plus 10 s (not
+    /// more: a long-poll sent into a partition must end soon after it heals).
     /// Returns the answer and its JSON as received.
     public func pull(
         since: Int64, timeline: Int64? = nil, limit: Int = 1000, wait: Int = 0, idle: Duration? = nil
@@ -46,7 +54,7 @@ public struct HubClient: Sendable {
     ) {
         let answer = try await http.send(
             "GET", "/v1/sync/pull?since=\(since)\(Self.timelineQuery(timeline))&limit=\(limit)&wait=\(wait)",
-            timeout: .seconds(wait + 30),
+            timeout: .seconds(wait + 10),
             idle: wait == 0 ? idle : nil)
         return (try decode(answer), answer.body)
     }

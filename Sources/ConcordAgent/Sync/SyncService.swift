@@ -119,7 +119,8 @@ public struct SyncService: Service {
         while !Task.isCancelled {
             let seen = agent.retryNow.generation
             do {
-                if needPlans {
+                let plansStale = await agent.takePlansStale()
+                if needPlans || plansStale {
                     try await agent.listedPlans(try await pullClient.plans(idle: stall))
                     needPlans = false
                 }
@@ -146,6 +147,11 @@ public struct SyncService: Service {
                 }
             } catch is CancellationError {
                 return
+            } catch let refusal as HubRefusal where refusal.isBusy {
+                // The hub answered: this agency holds too much of it for now (its places are
+                // given back as old requests end). Not offline; wait and ask again.
+                await agent.refused(Self.describe(refusal))
+                await pause(backoff.failed(unit: Double.random(in: 0..<1)), after: seen)
             } catch {
                 await agent.unreachable(Self.describe(error))
                 await agent.attempted()

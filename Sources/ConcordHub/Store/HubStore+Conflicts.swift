@@ -14,8 +14,9 @@ extension HubStore {
             var sql = "SELECT record FROM conflicts WHERE 1 = 1"
             var arguments: StatementArguments = []
             if principal.role == .agency {
-                sql += " AND agency_id = ?"
-                arguments += [principal.agency.rawValue]
+                // Its own, of the plans it still reads (a plan it was taken off is gone).
+                sql += " AND agency_id = ? AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?)"
+                arguments += [principal.agency.rawValue, principal.agency.rawValue]
             }
             if let status {
                 sql += " AND status = ?"
@@ -43,7 +44,30 @@ extension HubStore {
             throw HubError(
                 .forbidden, "conflict \(id) belongs to agency \(record.agency); agencies see their own conflicts")
         }
+        if principal.role == .agency {
+            try requireReadable(db, plan: record.action.plan, principal: principal)
+        }
         return record
+    }
+
+    /// A value typed as text (as the CLI sends `--value` and `--replaces`) in the field's own
+    /// kind: a list of agencies split on `;` or `,`, a flag from true/false or yes/no.
+    static func coerced(_ value: FieldValue, for field: Field) -> FieldValue {
+        guard case .text(let text) = value else { return value }
+        switch field.kind {
+        case .agencyList:
+            return .list(
+                text.split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty })
+        case .flag:
+            switch text.lowercased() {
+            case "true", "yes": return .flag(true)
+            case "false", "no": return .flag(false)
+            default: return value
+            }
+        default:
+            return value
+        }
     }
 
     /// A value as a message quotes it: short, and safe to print.
@@ -97,11 +121,12 @@ extension HubStore {
             // names), never a later edit it has not seen; keeping the hub's value keeps what
             // the field holds now.
             let now = current.value(of: record.field)
+            let replaces = request.replaces.map { Self.coerced($0, for: record.field) }
             let (from, target): (FieldValue, FieldValue) =
                 switch request.choice {
                 case .keepHub: (now, now)
-                case .takeAgency: (request.replaces ?? record.hub, record.incoming)
-                case .newValue: (request.replaces ?? record.hub, request.value ?? .null)
+                case .takeAgency: (replaces ?? record.hub, record.incoming)
+                case .newValue: (replaces ?? record.hub, Self.coerced(request.value ?? .null, for: record.field))
                 }
             let change = Change(
                 action: record.action, baseRevision: current.revision,

@@ -83,8 +83,10 @@ extension HubStore {
             let cursor: Int64 = more ? page.last!["seq"] : max(since, latest)
             let conflicts = try String.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ? ORDER BY seq, id"),
-                arguments: [principal.agency.rawValue, since, cursor])
+                    sql: """
+                        SELECT record FROM conflicts WHERE agency_id = ? AND seq > ? AND seq <= ?
+                        AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?) ORDER BY seq, id
+                        """), arguments: [principal.agency.rawValue, since, cursor, principal.agency.rawValue])
             let removed =
                 principal.role == .agency
                 ? try String.fetchAll(
