@@ -153,6 +153,10 @@ let mergeTable: [MergeCase] = [
         }(),
         change: Fixture.change([.progress: edit(text("Line one\r\nLine two"), text("Live"))]), outcome: .applied),
     MergeCase(
+        name: "fromWithABidiOverrideThatIsNotTheStoredValue_isRejected",
+        change: Fixture.change([.progress: edit(text("Drafted \u{202E}x"), text("Live"))]), outcome: .rejected,
+        rule: .controlCharacters),
+    MergeCase(
         name: "bidiOverrideInText_isRejected",
         change: Fixture.change([.progress: edit(text("Drafted"), text("Paid \u{202E}0001\u{202C} GBP"))]),
         outcome: .rejected, rule: .controlCharacters, check: { $0.reason?.contains("bidirectional") == true }),

@@ -311,7 +311,11 @@ private struct Merger {
 
     mutating func checkValues(_ fields: [(Field, FieldChange)]) {
         for (field, edit) in fields {
-            if let v = FieldRules.checkFrom(field, edit.from, action: address) { violations.append(v) }
+            if let v = FieldRules.checkFrom(
+                field, edit.from, stored: current?.value(of: field), to: edit.to, action: address)
+            {
+                violations.append(v)
+            }
             if let v = FieldRules.check(
                 field, edit.to, action: address, scheme: context.scheme, knownAgencies: context.knownAgencies)
             {

@@ -124,13 +124,23 @@ public enum FieldRules {
     }
 
     /// Checks of a change's `from` (the value the agency saw): bounded like the field, and
-    /// free of the controls that were never accepted. Values stored before the stricter
-    /// checks (a carriage return, a bidi control) may still be quoted, or the field could
-    /// never be edited again.
-    public static func checkFrom(_ field: Field, _ raw: FieldValue, action: ActionAddress) -> Violation? {
+    /// held to the same characters as any text, unless it is exactly the value stored now
+    /// (`stored`, or the change is a replay: its `to` is stored): a value kept from before the
+    /// stricter checks (a carriage return, a bidi control) may still be quoted, or the field
+    /// could never be edited again.
+    public static func checkFrom(
+        _ field: Field, _ raw: FieldValue, stored: FieldValue? = nil, to: FieldValue? = nil, action: ActionAddress
+    ) -> Violation? {
         let value = field.normalize(raw)
         let name = field.rawValue
-        func legacyControl(_ v: UInt32) -> Bool { (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F }
+        // Quoting the stored value, or replaying a change whose `to` is stored now.
+        let quotesStored =
+            stored.map { field.normalize($0) == value || to.map(field.normalize) == field.normalize($0) } ?? false
+        func legacyControl(_ v: UInt32) -> Bool {
+            (v < 0x20 && v != 0x09 && v != 0x0A && (v != 0x0D || !quotesStored))
+                || (v >= 0x7F && v <= 0x9F && (v == 0x7F || !quotesStored))
+                || (!quotesStored && isBidiControl(v))
+        }
         func check(_ s: String, max: Int) -> Violation? {
             checkCharacters(s, max: max, action: action, field: name, what: "its from value", refuse: legacyControl)
         }
