@@ -59,6 +59,12 @@ struct LimitsTests {
             let client = hub.client(token)
             let wait = Task { try await client.raw("GET", "/v1/sync/pull?since=\(cursor)&wait=30") }
             defer { wait.cancel() }
+            // The long-poll must hold the one place first (a request racing it would take it,
+            // and the long-poll would be the one refused).
+            let waiting = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
+                try await hub.client(nil).raw("GET", "/metrics").text.contains("concord_long_polls 1")
+            }
+            #expect(waiting, "the long-poll never reached the hub")
             let refused = try await eventually(timeout: .seconds(20), every: .milliseconds(200)) {
                 try await hub.client(token).raw("GET", "/v1/plans").status == 429
             }

@@ -183,18 +183,21 @@ public actor Agent {
     }
 
     func pulled(_ response: PullResponse, raw: [UInt8]? = nil) throws {
-        let s = store.state
-        // A heartbeat (nothing new, the same cursor and timeline) changes no state: it is
-        // heard, not journalled (one line every few seconds would fill the journal).
-        let nothingNew =
-            response.actions.isEmpty && response.conflicts.isEmpty && (response.removedPlans ?? []).isEmpty
-            && response.reset != true && response.cursor == s.cursor
-            && (response.timeline == nil || response.timeline == s.timeline) && s.lastPull != nil
+        // Read what is needed without keeping a copy of the state alive across the write
+        // below (a live copy would make the write copy every record).
+        let (nothingNew, unlisted): (Bool, Bool) = {
+            let s = store.state
+            // A heartbeat (nothing new, the same cursor and timeline) changes no state: it
+            // is heard, not journalled (a line every few seconds would fill the journal).
+            let nothingNew =
+                response.actions.isEmpty && response.conflicts.isEmpty && (response.removedPlans ?? []).isEmpty
+                && response.reset != true && response.cursor == s.cursor
+                && (response.timeline == nil || response.timeline == s.timeline) && s.lastPull != nil
+            return (nothingNew, response.actions.contains { s.plans[$0.plan] == nil })
+        }()
         if !nothingNew { try store.recordPull(response, raw: raw, at: clock()) }
         // A plan dropped, or records of a plan not listed: the plan list is asked for again.
-        if !(response.removedPlans ?? []).isEmpty || response.actions.contains(where: { s.plans[$0.plan] == nil }) {
-            plansStale = true
-        }
+        if !(response.removedPlans ?? []).isEmpty || unlisted { plansStale = true }
         pulledSinceStart += response.actions.count
         // A pull is complete at its last page: `sync --wait` waits for all of them.
         if !response.more { pullsCompleted += 1 }

@@ -155,8 +155,9 @@ struct HubRoutes {
                     if page.more { continue }
                     let closed = await store.feed.isClosed
                     if closed || ContinuousClock.now >= deadline || Task.isCancelled { break }
-                    // A token revoked meanwhile ends the stream at its next line.
-                    if let token, try await store.authenticate(token: token) != principal { break }
+                    // A token revoked meanwhile ends the stream: revoking ends every wait, so
+                    // the token is looked at again whenever a wait ends with nothing new.
+                    if page.isEmpty, let token, try await store.authenticate(token: token) != principal { break }
                 }
                 try await writer.finish(nil)
             })

@@ -60,20 +60,23 @@ extension HubStore {
                 rows = try Row.fetchAll(
                     db.cachedStatement(
                         sql: """
-                            SELECT seq, record FROM actions
+                            SELECT seq, record, length(CAST(record AS BLOB)) AS bytes FROM actions
                             WHERE seq > ? AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?)
                             ORDER BY seq LIMIT ?
                             """), arguments: [since, principal.agency.rawValue, limit + 1])
             } else {
                 rows = try Row.fetchAll(
-                    db.cachedStatement(sql: "SELECT seq, record FROM actions WHERE seq > ? ORDER BY seq LIMIT ?"),
+                    db.cachedStatement(
+                        sql:
+                            "SELECT seq, record, length(CAST(record AS BLOB)) AS bytes FROM actions WHERE seq > ? ORDER BY seq LIMIT ?"
+                    ),
                     arguments: [since, limit + 1])
             }
             // A page holds at most `limit` records and about `maxPageBytes` of them (at least
             // one record), so an agent's answer stays well within what it takes.
             var count = 0, bytes = 0
             for row in rows.prefix(limit) {
-                let size = (row["record"] as String).utf8.count
+                let size: Int = row["bytes"]
                 if count > 0 && bytes + size > Self.maxPageBytes { break }
                 count += 1
                 bytes += size
