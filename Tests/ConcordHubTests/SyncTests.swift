@@ -218,19 +218,23 @@ struct SyncTests {
         }
     }
 
+    /// csc's progress edit of 3.1 meets police's ("Police view") as a conflict; then police
+    /// edits the field again ("February figures"). Returns the conflict's id.
+    static func conflictThenALaterEdit(_ hub: TestHub) async throws -> Int64 {
+        let tokens = try await hub.seed()
+        let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
+        let original = FieldValue.text("Performance at 97% for November to January")
+        _ = try await police.push([edit("child-m/3.1", [.progress: (original, .text("Police view"))])])
+        let conflicted = try await csc.push([edit("child-m/3.1", [.progress: (original, .text("CSC view"))])])
+        let id = try #require(conflicted[0].conflicts.first?.id)
+        _ = try await police.push([edit("child-m/3.1", [.progress: (.text("Police view"), .text("February figures"))])])
+        return id
+    }
+
     /// M4: an edit made after a conflict is never overwritten unseen by its resolution.
     @Test func resolvingAfterTheFieldMovedOn_isRefusedNamingTheValue_untilTheAdminReplacesItKnowingly() async throws {
         try await withTestHub { hub in
-            let tokens = try await hub.seed()
-            let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
-            let original = FieldValue.text("Performance at 97% for November to January")
-            _ = try await police.push([edit("child-m/3.1", [.progress: (original, .text("Police view"))])])
-            let conflicted = try await csc.push([edit("child-m/3.1", [.progress: (original, .text("CSC view"))])])
-            let id = try #require(conflicted[0].conflicts.first?.id)
-            // After the conflict, police edits the field again.
-            _ = try await police.push([
-                edit("child-m/3.1", [.progress: (.text("Police view"), .text("February figures"))])
-            ])
+            let id = try await Self.conflictThenALaterEdit(hub)
 
             let refused = try await hub.admin.error(
                 "POST", "/v1/conflicts/\(id)/resolve",
@@ -252,15 +256,7 @@ struct SyncTests {
 
     @Test func keepingTheHubsValue_keepsWhatTheFieldHoldsNow() async throws {
         try await withTestHub { hub in
-            let tokens = try await hub.seed()
-            let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
-            let original = FieldValue.text("Performance at 97% for November to January")
-            _ = try await police.push([edit("child-m/3.1", [.progress: (original, .text("Police view"))])])
-            let conflicted = try await csc.push([edit("child-m/3.1", [.progress: (original, .text("CSC view"))])])
-            let id = try #require(conflicted[0].conflicts.first?.id)
-            _ = try await police.push([
-                edit("child-m/3.1", [.progress: (.text("Police view"), .text("February figures"))])
-            ])
+            let id = try await Self.conflictThenALaterEdit(hub)
             let resolved: ResolveResponse = try await hub.admin.post(
                 "/v1/conflicts/\(id)/resolve", ResolveRequest(choice: .keepHub, rationale: "Police's is current"))
             #expect(resolved.conflict.resolution?.value == .text("February figures"))
