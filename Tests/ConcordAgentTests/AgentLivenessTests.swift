@@ -11,7 +11,8 @@ import Testing
 /// soon as the link is.
 @Suite("Agent liveness", .serialized)
 struct AgentLivenessTests {
-    @Test func blackHolePartition_isReportedOffline_editsWait_andHealingBringsEverythingBack() async throws {
+    @Test(arguments: ["stream", "long-poll"])
+    func blackHolePartition_isReportedOffline_editsWait_andHealingBringsEverythingBack(_ pull: String) async throws {
         try await withTestHub { hub in
             let tokens = try await hub.seed()
             let proxy = try ConnectProxy()
@@ -19,7 +20,7 @@ struct AgentLivenessTests {
             let dir = hub.dir.appendingPathComponent("agents")
             let stateDir = try makeAgentConfig(
                 dir, name: "police", hub: hub.baseURL, agency: "police", token: tokens["police"]!,
-                caFile: hub.caFile, settings: ["proxy": proxy.url, "offlineAfterSeconds": 3])
+                caFile: hub.caFile, settings: ["proxy": proxy.url, "offlineAfterSeconds": 3, "pull": pull])
             let agent = try await AgentProcess.start(stateDir: stateDir, logFile: dir.appendingPathComponent("a.log"))
             defer { agent.process.signal(SIGKILL) }
             #expect(try await agent.syncUntilUploaded().online)
