@@ -99,7 +99,7 @@ let package = Package(
                     ], .when(platforms: [.linux], configuration: .release))
             ]),
 
-        // concordctl's commands, as a library so tests can run them in process.
+        // concordctl's commands, a library apart from its @main (the tests run the real binary).
         .target(
             name: "ConcordCLI",
             dependencies: [
@@ -133,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "ConcordCLITests",
             dependencies: [
-                "ConcordCLI", "ConcordAgent", "ConcordHub", "ConcordTestSupport",
+                "ConcordAgent", "ConcordHub", "ConcordTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Snapshots"]),

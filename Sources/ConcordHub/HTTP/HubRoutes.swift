@@ -1,6 +1,5 @@
 import ConcordCore
 import Foundation
-import HTTPTypes
 import Hummingbird
 import NIOCore
 
