@@ -19,30 +19,29 @@ enum Terminal {
     /// `text` with every unsafe scalar shown as `⟨U+XXXX⟩`. A carriage return that ends a
     /// line (CRLF, as in exported CSV) is a line end, and stays.
     static func safe(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return text }
-        var out = String.UnicodeScalarView()
-        let scalars = Array(text.unicodeScalars)
-        for (i, scalar) in scalars.enumerated() {
-            if scalar == "\r", i + 1 < scalars.count, scalars[i + 1] == "\n" {
-                out.append(scalar)
-            } else if isUnsafe(scalar.value) {
-                out.append(contentsOf: "⟨U+\(String(scalar.value, radix: 16, uppercase: true))⟩".unicodeScalars)
-            } else {
-                out.append(scalar)
-            }
-        }
-        return String(out)
+        replacingUnsafe(in: text, keepCRLF: true) { "⟨U+\(String($0, radix: 16, uppercase: true))⟩" }
     }
 
     /// JSON text with every unsafe scalar written as a `\uXXXX` escape: the same JSON values,
     /// safe on a terminal. (Outside strings JSON holds none of them.)
     static func safeJSON(_ json: String) -> String {
-        guard json.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return json }
+        replacingUnsafe(in: json, keepCRLF: false) { v in
+            let hex = String(v, radix: 16, uppercase: true)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
+    }
+
+    /// `text` with each unsafe scalar replaced by `replacement` of its value.
+    private static func replacingUnsafe(
+        in text: String, keepCRLF: Bool, _ replacement: (UInt32) -> String
+    ) -> String {
+        guard text.unicodeScalars.contains(where: { isUnsafe($0.value) }) else { return text }
         var out = String.UnicodeScalarView()
-        for scalar in json.unicodeScalars {
-            if isUnsafe(scalar.value) {
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        let scalars = Array(text.unicodeScalars)
+        for (i, scalar) in scalars.enumerated() {
+            let lineEnd = keepCRLF && scalar == "\r" && i + 1 < scalars.count && scalars[i + 1] == "\n"
+            if isUnsafe(scalar.value) && !lineEnd {
+                out.append(contentsOf: replacement(scalar.value).unicodeScalars)
             } else {
                 out.append(scalar)
             }

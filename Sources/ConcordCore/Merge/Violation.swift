@@ -118,10 +118,17 @@ public enum FieldRules {
     /// bidirectional embedding, override or isolate controls, which can make a terminal or a
     /// report show text other than what is stored.
     public static func checkText(_ s: String, max: Int, action: ActionAddress, field: String) -> Violation? {
-        checkCharacters(s, max: max, action: action, field: field) { v in
-            (v < 0x20 && v != 0x09 && v != 0x0A) || (v >= 0x7F && v <= 0x9F) || isBidiControl(v)
-        }
+        checkCharacters(s, max: max, action: action, field: field, refuse: isRefusedInText)
     }
+
+    /// What text refuses now: C0 controls but tab and line feed, DEL, C1, bidi controls.
+    static func isRefusedInText(_ v: UInt32) -> Bool {
+        (v < 0x20 && v != 0x09 && v != 0x0A) || (v >= 0x7F && v <= 0x9F) || isBidiControl(v)
+    }
+
+    /// What text has always refused (so no stored value holds it): C0 controls but tab, line
+    /// feed and carriage return, and DEL.
+    static func wasAlwaysRefused(_ v: UInt32) -> Bool { (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F }
 
     /// Checks of a change's `from` (the value the agency saw): bounded like the field, and
     /// held to the same characters as any text, unless it is exactly the value stored now
@@ -136,13 +143,10 @@ public enum FieldRules {
         // Quoting the stored value, or replaying a change whose `to` is stored now.
         let quotesStored =
             stored.map { field.normalize($0) == value || to.map(field.normalize) == field.normalize($0) } ?? false
-        func legacyControl(_ v: UInt32) -> Bool {
-            (v < 0x20 && v != 0x09 && v != 0x0A && (v != 0x0D || !quotesStored))
-                || (v >= 0x7F && v <= 0x9F && (v == 0x7F || !quotesStored))
-                || (!quotesStored && isBidiControl(v))
-        }
         func check(_ s: String, max: Int) -> Violation? {
-            checkCharacters(s, max: max, action: action, field: name, what: "its from value", refuse: legacyControl)
+            checkCharacters(
+                s, max: max, action: action, field: name, what: "its from value",
+                refuse: quotesStored ? wasAlwaysRefused : isRefusedInText)
         }
         switch (field.kind, value) {
         case (_, .null): return nil

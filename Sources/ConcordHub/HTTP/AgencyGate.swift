@@ -53,9 +53,4 @@ final class AgencyGate: Sendable {
             }
         }
     }
-
-    /// What an agency holds now (for tests and metrics).
-    func count(_ kind: Kind, for agency: AgencyID) -> Int {
-        held.withLock { $0[Key(agency: agency, kind: kind)] ?? 0 }
-    }
 }
