@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
+        .library(name: "ConcordWire", targets: ["ConcordWire"]),
         .executable(name: "concord-hub", targets: ["concord-hub"]),
         .executable(name: "concord-agent", targets: ["concord-agent"]),
         .executable(name: "concordctl", targets: ["concordctl"]),
@@ -27,9 +28,15 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     ],
     targets: [
-        // Model, changes, the three-way field merge, permissions, validation and CSV.
-        // Pure: no I/O, no logging, no dependencies beyond Foundation's essentials.
-        .target(name: "ConcordCore"),
+        // Concord's JSON: the writer and reader every persisted and transmitted format goes
+        // through, and `Shape`, the one declaration of a record's members that both of them
+        // and Codable derive from. Knows nothing of the domain.
+        .target(name: "ConcordCodec"),
+        // The spec: model, changes, the three-way field merge, permissions, validation and CSV
+        // (each record's JSON shape beside its type). Pure: no I/O, no logging.
+        .target(name: "ConcordCore", dependencies: ["ConcordCodec"]),
+        // The wire: the bodies of the hub's API, the agent's control API and the admin API.
+        .target(name: "ConcordWire", dependencies: ["ConcordCore", "ConcordCodec"]),
 
         // libcurl, with typed wrappers for its variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -48,7 +55,7 @@ let package = Package(
         .target(
             name: "ConcordHub",
             dependencies: [
-                "ConcordCore",
+                "ConcordCore", "ConcordWire", "ConcordCodec",
                 "ConcordSystemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -73,7 +80,7 @@ let package = Package(
         .target(
             name: "ConcordAgent",
             dependencies: [
-                "ConcordCore", "ConcordHTTP", "ConcordSystemd",
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordHTTP", "ConcordSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -103,7 +110,7 @@ let package = Package(
         .target(
             name: "ConcordCLI",
             dependencies: [
-                "ConcordCore", "ConcordHTTP",
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "concordctl", dependencies: ["ConcordCLI"]),
@@ -112,35 +119,35 @@ let package = Package(
         .executableTarget(
             name: "concord-bench",
             dependencies: [
-                "ConcordHub", "ConcordHTTP", "ConcordAgent", "ConcordTestSupport",
+                "ConcordHub", "ConcordHTTP", "ConcordAgent", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        .testTarget(name: "ConcordCoreTests", dependencies: ["ConcordCore"]),
+        .testTarget(name: "ConcordCoreTests", dependencies: ["ConcordCore", "ConcordWire", "ConcordCodec"]),
         // Real hubs and child processes for the tests (not shipped).
         .target(
             name: "ConcordTestSupport",
             dependencies: [
-                "ConcordHub", "ConcordHTTP", "ConcordCore",
+                "ConcordHub", "ConcordHTTP", "ConcordCore", "ConcordWire", "ConcordCodec",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "ConcordAgentTests",
             dependencies: [
-                "ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport",
+                "ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "ConcordCLITests",
             dependencies: [
-                "ConcordAgent", "ConcordHub", "ConcordTestSupport",
+                "ConcordAgent", "ConcordHub", "ConcordTestSupport", "ConcordWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Snapshots"]),
         .testTarget(
             name: "ConcordHubTests",
             dependencies: [
-                "ConcordHub", "ConcordHTTP", "ConcordTestSupport",
+                "ConcordHub", "ConcordHTTP", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),

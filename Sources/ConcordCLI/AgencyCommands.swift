@@ -1,5 +1,7 @@
 import ArgumentParser
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 
 func describe(_ t: Timestamp?) -> String {
     t.map { String($0.description.prefix(16)).replacingAll("T", with: " ") } ?? "never"

@@ -1,6 +1,8 @@
 import ArgumentParser
+import ConcordCodec
 import ConcordCore
 import ConcordHTTP
+import ConcordWire
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,5 +1,7 @@
 import ArgumentParser
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 
 struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -212,7 +214,7 @@ struct Hub: AsyncParsableCommand {
 
         func run() async throws {
             let address = try parseAddress(action)
-            let history: ConcordCore.History = try await hub.client().get(
+            let history: ConcordWire.History = try await hub.client().get(
                 "/v1/actions/\(address.plan)/\(address.ref)/history")
             if hub.json { return try printJSON(history) }
             var table = Table("SEQ", "WHEN", "AGENCY", "OUTCOME", "CHANGED")

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordWire
 import Synchronization
 
 /// Counters for `GET /metrics`, in the Prometheus text format.

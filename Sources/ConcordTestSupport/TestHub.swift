@@ -1,6 +1,8 @@
+import ConcordCodec
 import ConcordCore
 import ConcordHTTP
 import ConcordHub
+import ConcordWire
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConcordAgent
+import ConcordCodec
 import ConcordCore
 import Logging
 

@@ -1,8 +1,10 @@
 import ConcordAgent
+import ConcordCodec
 import ConcordCore
 import ConcordHTTP
 import ConcordHub
 import ConcordTestSupport
+import ConcordWire
 import Foundation
 import Logging
 

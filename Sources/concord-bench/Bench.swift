@@ -1,7 +1,9 @@
+import ConcordCodec
 import ConcordCore
 import ConcordHTTP
 import ConcordHub
 import ConcordTestSupport
+import ConcordWire
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -1,6 +1,8 @@
 import ArgumentParser
+import ConcordCodec
 import ConcordCore
 import ConcordHub
+import ConcordWire
 import Foundation
 import Logging
 

@@ -1,6 +1,7 @@
 import ConcordCore
 import ConcordHTTP
 import ConcordTestSupport
+import ConcordWire
 import Foundation
 import Testing
 

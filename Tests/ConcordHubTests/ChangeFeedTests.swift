@@ -1,5 +1,7 @@
+import ConcordCodec
 import ConcordCore
 import ConcordTestSupport
+import ConcordWire
 import Foundation
 import Testing
 

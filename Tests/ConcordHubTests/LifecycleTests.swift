@@ -1,3 +1,4 @@
+import ConcordCodec
 import ConcordCore
 import ConcordHTTP
 import ConcordTestSupport

@@ -1,5 +1,6 @@
 import ConcordCore
 import ConcordTestSupport
+import ConcordWire
 import Foundation
 import Testing
 

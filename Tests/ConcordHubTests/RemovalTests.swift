@@ -1,6 +1,8 @@
+import ConcordCodec
 import ConcordCore
 import ConcordHTTP
 import ConcordTestSupport
+import ConcordWire
 import Foundation
 import GRDB
 import Testing

@@ -1,3 +1,4 @@
+import ConcordCodec
 import ConcordCore
 
 #if canImport(FoundationEssentials)

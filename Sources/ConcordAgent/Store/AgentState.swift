@@ -1,4 +1,6 @@
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -151,7 +153,7 @@ public struct AgentState: Sendable, Equatable {
 }
 
 /// A change the hub took, with the revision of the action after it.
-public struct AcknowledgedChange: Sendable, Equatable, Codable {
+public struct AcknowledgedChange: Sendable, Equatable, JSONRecord {
     /// The change as it was sent.
     public var change: Change
     /// The action's revision once the change was taken.
@@ -167,104 +169,8 @@ public struct AcknowledgedChange: Sendable, Equatable, Codable {
         }
         return taken
     }
-}
 
-/// One line of the journal. JSON: `{"edit": {...}}`, `{"answered": {...}}`,
-/// `{"pulled": {...}}` or `{"plans": [...]}`.
-enum JournalEntry: Sendable, Equatable, Codable {
-    case edit(Change)
-    case answered([ChangeResult], at: Timestamp)
-    case pulled(PullResponse, at: Timestamp)
-    case plans([PlanSummary])
-
-    private enum CodingKeys: String, CodingKey { case edit, answered, pulled, plans }
-    private struct Answered: Codable {
-        var results: [ChangeResult]
-        var at: Timestamp
-    }
-    private struct Pulled: Codable {
-        var response: PullResponse
-        var at: Timestamp
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard c.allKeys.count == 1, let key = c.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a journal entry has one key"))
-        }
-        switch key {
-        case .edit: self = .edit(try c.decode(Change.self, forKey: .edit))
-        case .answered:
-            let a = try c.decode(Answered.self, forKey: .answered)
-            self = .answered(a.results, at: a.at)
-        case .pulled:
-            let p = try c.decode(Pulled.self, forKey: .pulled)
-            self = .pulled(p.response, at: p.at)
-        case .plans: self = .plans(try c.decode([PlanSummary].self, forKey: .plans))
-        }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case .edit(let change): try c.encode(change, forKey: .edit)
-        case .answered(let results, let at): try c.encode(Answered(results: results, at: at), forKey: .answered)
-        case .pulled(let response, let at): try c.encode(Pulled(response: response, at: at), forKey: .pulled)
-        case .plans(let plans): try c.encode(plans, forKey: .plans)
-        }
-    }
-}
-
-/// The snapshot file's form (`state-G.json`): versioned, records as a sorted list.
-///
-/// Versions: 1 (first); 2 adds `acknowledged` and `timeline` (absent in 1: read as none,
-/// which is what a version-1 agent had).
-struct Snapshot: Codable {
-    static let currentFormatVersion = 2
-
-    var formatVersion: Int
-    /// The journal generation that continues from this snapshot.
-    var generation: Int
-    var agency: AgencyID
-    var cursor: Int64
-    var timeline: Int64?
-    var records: [Action]
-    var pending: [Change]
-    var acknowledged: [AcknowledgedChange]?
-    var answers: [ChangeResult]
-    var conflicts: [ConflictRecord]
-    var plans: [PlanSummary]
-    var lastPush: Timestamp?
-    var lastPull: Timestamp?
-
-    init(_ state: AgentState, generation: Int) {
-        formatVersion = Self.currentFormatVersion
-        self.generation = generation
-        agency = state.agency
-        cursor = state.cursor
-        timeline = state.timeline
-        records = state.records.values.sorted { $0.address < $1.address }
-        pending = state.pending
-        acknowledged = state.acknowledged
-        answers = state.answers
-        conflicts = state.conflicts.values.sorted { $0.id < $1.id }
-        plans = state.plans.values.sorted { $0.id < $1.id }
-        lastPush = state.lastPush
-        lastPull = state.lastPull
-    }
-
-    var state: AgentState {
-        var s = AgentState(agency: agency)
-        s.cursor = cursor
-        s.timeline = timeline
-        s.records = Dictionary(records.map { ($0.address, $0) }, uniquingKeysWith: { $1 })
-        s.pending = pending
-        s.acknowledged = acknowledged ?? []
-        s.answers = answers
-        s.conflicts = Dictionary(conflicts.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-        s.plans = Dictionary(plans.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
-        s.lastPush = lastPush
-        s.lastPull = lastPull
-        return s
-    }
+    public static let shape = Shape<Self>(
+        blank: AcknowledgedChange(change: Change.shape.blank, revision: 0, hubValues: [:]),
+        [Member("change", \.change), Member("revision", \.revision), Member("hubValues", \.hubValues)])
 }

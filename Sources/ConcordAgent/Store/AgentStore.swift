@@ -1,4 +1,6 @@
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 import Logging
 
 #if canImport(Glibc)
@@ -56,12 +58,8 @@ public final class AgentStore {
             let path = directory + "/state-\(newest).json"
             guard let bytes = try FileIO.read(path) else { throw FileIO.Error(description: "\(path) vanished") }
             let snapshot: Snapshot
-            do { snapshot = try ConcordJSON.decode(Snapshot.self, from: Data(bytes)) } catch {
+            do { snapshot = try Snapshot.read(bytes) } catch {
                 throw FileIO.Error(description: "\(path) cannot be read: \(ConcordJSON.explain(error))")
-            }
-            guard snapshot.formatVersion <= Snapshot.currentFormatVersion else {
-                throw FileIO.Error(
-                    description: "\(path) has format \(snapshot.formatVersion), newer than this concord-agent reads")
             }
             guard snapshot.agency == agency else {
                 throw FileIO.Error(
@@ -83,6 +81,7 @@ public final class AgentStore {
         let journalPath = directory + "/journal-\(generation).jsonl"
         let created = !journals.contains(generation)
         journal = try AppendFile(path: journalPath)
+        if journal.size == 0 { try journal.append(JournalHeader.current.json + [0x0A], sync: true) }
         if created { try FileIO.syncDirectory(of: journalPath) }
         // Only what the newest snapshot holds may go: older snapshots and older journals,
         // and the temporary file of a snapshot that was never renamed into place.
@@ -105,6 +104,7 @@ public final class AgentStore {
         guard let bytes = try FileIO.read(path) else { return }
         var start = 0
         var lineNumber = 0
+        var version = 1
         while start < bytes.count {
             lineNumber += 1
             guard let end = bytes[start...].firstIndex(of: 0x0A) else {
@@ -116,9 +116,18 @@ public final class AgentStore {
                 return
             }
             let line = bytes[start..<end]
-            if !line.isEmpty {
+            if lineNumber == 1, let header = JournalHeader.read(line) {
+                version = header.format
+                guard version <= JournalEntry.history.current else {
+                    throw FileIO.Error(
+                        description:
+                            "\(path) has format \(version), newer than this concord-agent reads (1...\(JournalEntry.history.current))"
+                    )
+                }
+            } else if !line.isEmpty {
                 do {
-                    state.apply(try JSONDecoder().decode(JournalEntry.self, from: Data(line)))
+                    let current = try JournalEntry.history.upgrade(Array(line), from: version)
+                    state.apply(try JournalEntry.decode(json: current))
                 } catch {
                     if end == bytes.count - 1 {
                         logger.warning(
@@ -142,23 +151,12 @@ public final class AgentStore {
 
     /// Records a local edit durably (appended and fsynced) before it is acknowledged.
     public func recordEdit(_ change: Change) throws {
-        var w = JSONWriter()
-        w.object { o in o.key("edit") { change.write(to: &$0) } }
-        try append(.edit(change), line: w.bytes, sync: true)
+        try append(.edit(change), line: nil, sync: true)
     }
 
     /// Records the hub's answers: the changes leave the queue, the answers are kept.
     public func recordAnswers(_ results: [ChangeResult], at time: Timestamp) throws {
-        var w = JSONWriter()
-        w.object { o in
-            o.key("answered") { w in
-                w.object { o in
-                    o.key("at", time)
-                    o.key("results", array: results)
-                }
-            }
-        }
-        try append(.answered(results, at: time), line: w.bytes, sync: true)
+        try append(.answered(results, at: time), line: nil, sync: true)
     }
 
     /// Records a pull: records, conflicts and the new cursor. `raw`, the answer's JSON as
@@ -166,18 +164,7 @@ public final class AgentStore {
     /// lost, the same records are pulled again from the older cursor.
     public func recordPull(_ response: PullResponse, raw: [UInt8]? = nil, at time: Timestamp) throws {
         var line: [UInt8]?
-        if let raw, !raw.contains(0x0A), !raw.isEmpty {
-            var w = JSONWriter(capacity: raw.count + 64)
-            w.object { o in
-                o.key("pulled") { w in
-                    w.object { o in
-                        o.key("at", time)
-                        o.key("response") { $0.append(encoded: raw) }
-                    }
-                }
-            }
-            line = w.bytes
-        }
+        if let raw, !raw.contains(0x0A), !raw.isEmpty { line = JournalEntry.pulledLine(raw: raw, at: time) }
         try append(.pulled(response, at: time), line: line, sync: false)
     }
 
@@ -190,7 +177,7 @@ public final class AgentStore {
     /// written, so nothing depends on pages the kernel may have dropped.
     private func append(_ entry: JournalEntry, line: [UInt8]?, sync: Bool) throws {
         if mustRewrite { try compact() }
-        var bytes = try line ?? Array(ConcordJSON.encode(entry, pretty: false))
+        var bytes = line ?? entry.json
         bytes.append(0x0A)
         do {
             try journal.append(bytes, sync: sync)
@@ -216,11 +203,12 @@ public final class AgentStore {
     public func compact() throws {
         let next = generation + 1
         journal = try AppendFile(path: directory + "/journal-\(next).jsonl")
+        if journal.size == 0 { try journal.append(JournalHeader.current.json + [0x0A], sync: false) }
         // From here on entries go to journal `next`, which replays after any older snapshot:
         // if the snapshot below is not written, nothing is lost and the next try uses next+1.
         generation = next
         try FileIO.syncDirectory(of: journal.path)
-        let bytes = Array(try ConcordJSON.encode(Snapshot(state, generation: next), pretty: false))
+        let bytes = Snapshot(state, generation: next).json
         try FileIO.replace(directory + "/state-\(next).json", with: bytes)
         mustRewrite = false
         for g in 0..<next {

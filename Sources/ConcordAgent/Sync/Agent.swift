@@ -1,5 +1,6 @@
 import ConcordCore
 import ConcordSystemd
+import ConcordWire
 import Logging
 
 #if canImport(Glibc)

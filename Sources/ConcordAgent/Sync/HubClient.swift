@@ -1,5 +1,7 @@
+import ConcordCodec
 import ConcordCore
 import ConcordHTTP
+import ConcordWire
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

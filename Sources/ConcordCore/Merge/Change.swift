@@ -1,3 +1,5 @@
+import ConcordCodec
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -5,7 +7,7 @@
 #endif
 
 /// One field edit: the value the agency saw when it made the edit, and the value it wants.
-public struct FieldChange: Hashable, Codable, Sendable {
+public struct FieldChange: Hashable, JSONRecord, Sendable {
     public var from: FieldValue
     public var to: FieldValue
 
@@ -14,17 +16,14 @@ public struct FieldChange: Hashable, Codable, Sendable {
         self.to = to
     }
 
-    private enum CodingKeys: String, CodingKey { case from, to }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        from = try c.decodeIfPresent(FieldValue.self, forKey: .from) ?? .null
-        to = try c.decodeIfPresent(FieldValue.self, forKey: .to) ?? .null
-    }
+    /// Absent means `null`.
+    public static let shape = Shape<Self>(
+        blank: FieldChange(from: .null, to: .null),
+        [Member("from", \.from, defaulted: true), Member("to", \.to, defaulted: true)])
 }
 
 /// Withdraws an evidence item or a note, with a reason. The item stays, marked retracted.
-public struct RetractItem: Hashable, Codable, Sendable {
+public struct RetractItem: Hashable, JSONRecord, Sendable {
     public var item: UUID
     public var reason: String
 
@@ -32,12 +31,15 @@ public struct RetractItem: Hashable, Codable, Sendable {
         self.item = item
         self.reason = reason
     }
+
+    public static let shape = Shape<Self>(
+        blank: RetractItem(item: .zero, reason: ""), [Member("item", \.item), Member("reason", \.reason)])
 }
 
 /// An addition to an action's append-only collections.
 ///
 /// JSON: `{"evidence": {...}}`, `{"note": {...}}` or `{"retract": {"item": ..., "reason": ...}}`.
-public enum Append: Hashable, Codable, Sendable {
+public enum Append: Hashable, JSONValue, Sendable {
     case evidence(EvidenceItem)
     case note(ProgressNote)
     case retract(RetractItem)
@@ -51,38 +53,58 @@ public enum Append: Hashable, Codable, Sendable {
         }
     }
 
-    private enum CodingKeys: String, CodingKey { case evidence, note, retract }
+    /// The JSON form: an object with exactly one of these members.
+    struct Form: JSONRecord {
+        var evidence: EvidenceItem?
+        var note: ProgressNote?
+        var retract: RetractItem?
+
+        static let shape = Shape<Self>(
+            blank: Form(), [Member("evidence", \.evidence), Member("note", \.note), Member("retract", \.retract)])
+    }
+
+    init?(_ form: Form) {
+        switch (form.evidence, form.note, form.retract) {
+        case (let e?, nil, nil): self = .evidence(e)
+        case (nil, let n?, nil): self = .note(n)
+        case (nil, nil, let r?): self = .retract(r)
+        default: return nil
+        }
+    }
+
+    var form: Form {
+        switch self {
+        case .evidence(let e): Form(evidence: e)
+        case .note(let n): Form(note: n)
+        case .retract(let r): Form(retract: r)
+        }
+    }
+
+    public func write(to w: inout JSONWriter) { form.write(to: &w) }
+
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
+        guard let append = Append(try Form(reading: &r)) else { throw FastJSONUnsupported() }
+        self = append
+    }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        guard c.allKeys.count == 1, let key = c.allKeys.first else {
+        guard try Form.membersPresent(in: decoder) == 1, let append = Append(try Form(from: decoder)) else {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,
                     debugDescription: "an append has exactly one of the keys evidence, note or retract"))
         }
-        switch key {
-        case .evidence: self = .evidence(try c.decode(EvidenceItem.self, forKey: .evidence))
-        case .note: self = .note(try c.decode(ProgressNote.self, forKey: .note))
-        case .retract: self = .retract(try c.decode(RetractItem.self, forKey: .retract))
-        }
+        self = append
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case .evidence(let e): try c.encode(e, forKey: .evidence)
-        case .note(let n): try c.encode(n, forKey: .note)
-        case .retract(let r): try c.encode(r, forKey: .retract)
-        }
-    }
+    public func encode(to encoder: any Encoder) throws { try form.encode(to: encoder) }
 }
 
 /// A local edit as an agent records it and the hub applies it: atomically, once.
 ///
 /// `set` is keyed by field name (see ``Field``); a name the hub does not know rejects the
 /// change with a reason rather than failing the whole batch.
-public struct Change: Hashable, Codable, Sendable, Identifiable {
+public struct Change: Hashable, JSONRecord, Sendable, Identifiable {
     /// Chosen by the agent; the hub answers a repeated id with its stored result.
     public var id: UUID
     public var action: ActionAddress
@@ -123,22 +145,17 @@ public struct Change: Hashable, Codable, Sendable, Identifiable {
             reason: reason, madeAt: madeAt)
     }
 
-    private enum CodingKeys: String, CodingKey { case id, action, baseRevision, create, set, append, reason, madeAt }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let idText = try c.decode(String.self, forKey: .id)
-        guard let id = UUID(fast: idText) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .id, in: c, debugDescription: "'\(idText.prefix(40))' is not a UUID (8-4-4-4-12 hex digits)")
-        }
-        self.id = id
-        action = try c.decode(ActionAddress.self, forKey: .action)
-        baseRevision = try c.decodeIfPresent(Int64.self, forKey: .baseRevision) ?? 0
-        create = try c.decodeIfPresent(Bool.self, forKey: .create) ?? false
-        set = try c.decodeIfPresent([String: FieldChange].self, forKey: .set) ?? [:]
-        append = try c.decodeIfPresent([Append].self, forKey: .append) ?? []
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-        madeAt = try c.decodeIfPresent(Timestamp.self, forKey: .madeAt)
-    }
+    /// `baseRevision`, `create`, `set` and `append` may be left out (0, false, none).
+    public static let shape = Shape<Self>(
+        blank: Change(id: .zero, action: ActionAddress(plan: .unset, ref: .unset), baseRevision: 0),
+        [
+            Member("id", \.id),
+            Member("action", \.action),
+            Member("baseRevision", \.baseRevision, defaulted: true),
+            Member("create", \.create, defaulted: true),
+            Member("set", \.set, defaulted: true),
+            Member("append", \.append, defaulted: true),
+            Member("reason", \.reason),
+            Member("madeAt", \.madeAt),
+        ])
 }

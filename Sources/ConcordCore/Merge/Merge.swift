@@ -1,3 +1,5 @@
+import ConcordCodec
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -6,7 +8,7 @@
 
 /// How a change ended at the hub. Nothing an agency typed is dropped silently: every
 /// change ends in one of these, and the agency sees it.
-public enum Outcome: String, Codable, Sendable, CaseIterable {
+public enum Outcome: String, JSONStringValue, Sendable, CaseIterable {
     /// Every field and item was new and taken.
     case applied
     /// Taken, and some of it (or all of it) was already there.

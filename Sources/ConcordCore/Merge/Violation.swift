@@ -1,8 +1,10 @@
+import ConcordCodec
+
 /// A broken rule, naming the action, the field and the rule, with a message that says what
 /// to do. Messages never quote the text of an action (they may be logged).
-public struct Violation: Error, Hashable, Codable, Sendable, CustomStringConvertible {
+public struct Violation: Error, Hashable, JSONRecord, Sendable, CustomStringConvertible {
     /// The rules, with stable codes for scripts and tests.
-    public enum Rule: String, Codable, Sendable, CaseIterable {
+    public enum Rule: String, JSONStringValue, Sendable, CaseIterable {
         case emptyChange
         case unknownField
         case readOnlyRole
@@ -47,6 +49,13 @@ public struct Violation: Error, Hashable, Codable, Sendable, CustomStringConvert
 }
 
 /// Checks of single values against their field, the plan's scheme and the partnership's agencies.
+extension Violation {
+    public static let shape = Shape<Violation>(
+        blank: Violation(
+            action: ActionAddress(plan: .unset, ref: .unset), field: nil, rule: .invalidValue, message: ""),
+        [Member("action", \.action), Member("field", \.field), Member("rule", \.rule), Member("message", \.message)])
+}
+
 public enum FieldRules {
     /// Longest reason accepted for a change, a retraction or a target-date move.
     public static let maxReasonLength = 2000

@@ -1,3 +1,5 @@
+import ConcordCodec
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,7 +10,7 @@
 ///
 /// Scalar fields are merged one by one (see ``Field``); evidence, notes and target-date
 /// moves are append-only and merged by the union of their ids.
-public struct Action: Hashable, Codable, Sendable {
+public struct Action: Hashable, JSONRecord, Sendable {
     public var plan: PlanID
     public var ref: ActionRef
     /// The hub's revision of this record, bumped by every accepted change that altered it;
@@ -144,6 +146,35 @@ public struct Action: Hashable, Codable, Sendable {
         }
         return true
     }
+}
+
+extension Action {
+    /// The JSON form of a record, the one definition for the agent's store, pushes and pulls,
+    /// the hub's store and the CLI. A new property gets its line here (`ShapeTests` fails
+    /// until it has one); optional properties may be absent from older records.
+    public static let shape = Shape<Action>(
+        blank: Action(plan: .unset, ref: .unset, title: "", ownerAgency: .unset),
+        [
+            Member("plan", \.plan),
+            Member("ref", \.ref),
+            Member("revision", \.revision),
+            Member("title", \.title),
+            Member("recommendation", \.recommendation),
+            Member("description", \.description),
+            Member("ownerAgency", \.ownerAgency),
+            Member("supportingAgencies", \.supportingAgencies),
+            Member("leadOfficer", \.leadOfficer),
+            Member("targetDate", \.targetDate),
+            Member("successMeasure", \.successMeasure),
+            Member("rag", \.rag),
+            Member("progress", \.progress),
+            Member("completedOn", \.completedOn),
+            Member("signOff", \.signOff),
+            Member("archived", \.archived),
+            Member("evidence", \.evidence),
+            Member("notes", \.notes),
+            Member("targetDateHistory", \.targetDateHistory),
+        ])
 }
 
 /// A multi-agency action plan: one review (e.g. "SCR Child R and Child S") and its actions.

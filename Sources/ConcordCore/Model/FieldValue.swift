@@ -1,7 +1,9 @@
+import ConcordCodec
+
 /// The value of one scalar field of an action, as it travels in a change: JSON `null`, a
 /// string (text, a date `YYYY-MM-DD`, an agency id, a rating id), a boolean, or a list of
 /// strings (supporting agencies).
-public enum FieldValue: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum FieldValue: Hashable, Sendable, JSONValue, CustomStringConvertible {
     case null
     case text(String)
     case flag(Bool)
@@ -33,6 +35,26 @@ public enum FieldValue: Hashable, Sendable, Codable, CustomStringConvertible {
         }
     }
 
+    public func write(to w: inout JSONWriter) {
+        switch self {
+        case .null: w.raw("null")
+        case .text(let s): w.string(s)
+        case .flag(let b): w.bool(b)
+        case .list(let l): l.write(to: &w)
+        }
+    }
+
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
+        switch try r.peekByte() {
+        case UInt8(ascii: "n"):
+            _ = try r.null()
+            self = .null
+        case UInt8(ascii: "\""): self = .text(try r.string())
+        case UInt8(ascii: "["): self = .list(try [String](reading: &r))
+        default: self = .flag(try r.bool())
+        }
+    }
+
     /// A short, text-free rendering for messages and logs: never the content of free text.
     public var shape: String {
         switch self {
@@ -54,7 +76,7 @@ public enum FieldValue: Hashable, Sendable, Codable, CustomStringConvertible {
 }
 
 /// The scalar fields of an action. Each is merged on its own.
-public enum Field: String, CaseIterable, Codable, Sendable, Comparable, CustomStringConvertible {
+public enum Field: String, CaseIterable, JSONStringValue, Sendable, Comparable, CustomStringConvertible {
     case title
     case recommendation
     case description

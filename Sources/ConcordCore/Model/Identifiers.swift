@@ -1,3 +1,5 @@
+import ConcordCodec
+
 /// An identifier that failed its format check, with the rule it broke.
 public struct IdentifierError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of identifier it was meant to be: `agency id`, `plan id`, `action ref`, `action address`.
@@ -58,6 +60,11 @@ public struct AgencyID: StringIdentifier, Comparable {
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
+extension AgencyID {
+    /// A placeholder (in a shape's blank value, always read over).
+    public static let unset = try! AgencyID("unset")
+}
+
 /// A plan's slug: `child-m`, `children-r-s`, `improvement-2025`. 1–64 characters, lower-case
 /// letters, digits and inner hyphens.
 public struct PlanID: StringIdentifier, Comparable {
@@ -70,6 +77,11 @@ public struct PlanID: StringIdentifier, Comparable {
 
     public var description: String { rawValue }
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+extension PlanID {
+    /// A placeholder (in a shape's blank value, always read over).
+    public static let unset = try! PlanID("unset")
 }
 
 /// An action's plan-scoped number as the review wrote it: `1.1`, `3.2`, `A5`. Never reused.
@@ -121,6 +133,11 @@ public struct ActionRef: StringIdentifier, Comparable {
     }
 }
 
+extension ActionRef {
+    /// A placeholder (in a shape's blank value, always read over).
+    public static let unset = try! ActionRef("0")
+}
+
 /// Where an action lives: `PLAN/REF`, e.g. `child-m/1.1`. Encoded in JSON as that string.
 public struct ActionAddress: StringIdentifier, Comparable {
     public var plan: PlanID
@@ -148,12 +165,15 @@ public struct ActionAddress: StringIdentifier, Comparable {
 }
 
 /// An identifier written in JSON as one string, checked when decoded.
-public protocol StringIdentifier: Codable, Hashable, Sendable, CustomStringConvertible {
+public protocol StringIdentifier: JSONStringValue, Hashable, Sendable, CustomStringConvertible {
     /// Parses and checks the text form.
     init(_ raw: String) throws(IdentifierError)
 }
 
 extension StringIdentifier {
+    public var jsonString: String { description }
+    public init?(jsonString: String) { try? self.init(jsonString) }
+
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(raw) } catch {

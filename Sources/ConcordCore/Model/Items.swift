@@ -1,3 +1,5 @@
+import ConcordCodec
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -6,13 +8,13 @@
 
 /// Whether a piece of evidence shows that something was done (an output: a policy
 /// published, a course held) or that it made a difference (an impact: an audit result).
-public enum EvidenceKind: String, Codable, Sendable, CaseIterable {
+public enum EvidenceKind: String, JSONStringValue, Sendable, CaseIterable {
     case output
     case impact
 }
 
 /// Why and by whom an item was withdrawn. Items are never deleted.
-public struct Retraction: Hashable, Codable, Sendable {
+public struct Retraction: Hashable, JSONRecord, Sendable {
     public var reason: String
     /// The agency that retracted it, set by the hub from the authenticated token.
     public var by: AgencyID
@@ -27,7 +29,7 @@ public struct Retraction: Hashable, Codable, Sendable {
 }
 
 /// An append-only item of an action: evidence or a progress note.
-public protocol ActionItem: Hashable, Codable, Sendable {
+public protocol ActionItem: Hashable, JSONRecord, Sendable {
     var id: UUID { get }
     /// The agency that added it, set by the hub from the authenticated token.
     var author: AgencyID { get set }
@@ -91,7 +93,7 @@ public struct ProgressNote: ActionItem {
 
 /// A move of an action's target date, kept with its reason so a committee can see why
 /// the date slipped. Its id is the id of the change that moved the date.
-public struct TargetDateChange: Hashable, Codable, Sendable {
+public struct TargetDateChange: Hashable, JSONRecord, Sendable {
     public var id: UUID
     public var from: LocalDate?
     public var to: LocalDate?
@@ -107,4 +109,39 @@ public struct TargetDateChange: Hashable, Codable, Sendable {
         self.by = by
         self.at = at
     }
+}
+
+// MARK: JSON forms
+
+extension Retraction {
+    public static let shape = Shape<Retraction>(
+        blank: Retraction(reason: "", by: .unset),
+        [Member("reason", \.reason), Member("by", \.by), Member("at", \.at)])
+}
+
+extension EvidenceItem {
+    public static let shape = Shape<EvidenceItem>(
+        blank: EvidenceItem(id: .zero, kind: .output, summary: "", author: .unset),
+        [
+            Member("id", \.id), Member("kind", \.kind), Member("summary", \.summary), Member("reference", \.reference),
+            Member("author", \.author), Member("recordedAt", \.recordedAt), Member("retraction", \.retraction),
+        ])
+}
+
+extension ProgressNote {
+    public static let shape = Shape<ProgressNote>(
+        blank: ProgressNote(id: .zero, text: "", author: .unset),
+        [
+            Member("id", \.id), Member("text", \.text), Member("reference", \.reference), Member("author", \.author),
+            Member("recordedAt", \.recordedAt), Member("retraction", \.retraction),
+        ])
+}
+
+extension TargetDateChange {
+    public static let shape = Shape<TargetDateChange>(
+        blank: TargetDateChange(id: .zero, from: nil, to: nil, reason: "", by: .unset, at: nil),
+        [
+            Member("id", \.id), Member("from", \.from), Member("to", \.to), Member("reason", \.reason),
+            Member("by", \.by), Member("at", \.at),
+        ])
 }

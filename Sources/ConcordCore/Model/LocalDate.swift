@@ -1,5 +1,7 @@
+import ConcordCodec
+
 /// A calendar date with no time or zone, as plans write target dates: `2026-03-31`.
-public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct LocalDate: Hashable, Comparable, Sendable, JSONStringValue, CustomStringConvertible {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -92,7 +94,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
 /// A moment in hub time, to the millisecond, written in JSON as ISO 8601 UTC:
 /// `2026-11-23T07:56:49.123Z`. Hub time orders events; agency clocks are informational.
-public struct Timestamp: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct Timestamp: Hashable, Comparable, Sendable, JSONStringValue, CustomStringConvertible {
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public let millisecondsSinceEpoch: Int64
 
@@ -191,4 +193,14 @@ extension Int64 {
 func zeroPad(_ n: Int, _ width: Int) -> String {
     let s = String(n)
     return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+}
+
+extension LocalDate {
+    public var jsonString: String { description }
+    public init?(jsonString: String) { self.init(jsonString) }
+}
+
+extension Timestamp {
+    public var jsonString: String { description }
+    public init?(jsonString: String) { self.init(jsonString) }
 }

@@ -1,4 +1,6 @@
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 import Foundation
 import Hummingbird
 import NIOCore

@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordWire
 import Foundation
 import GRDB
 

@@ -1,4 +1,6 @@
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 import Foundation
 import GRDB
 
@@ -101,7 +103,7 @@ struct PushBatch {
         published.reserveCapacity(dirty.count)
         for (address, seq) in dirty {
             guard let record = records[address] ?? nil else { continue }
-            let json = String(decoding: record.fastJSON, as: UTF8.self)
+            let json = String(decoding: record.json, as: UTF8.self)
             published.append(FeedBatch.Record(seq: seq, address: address, json: json))
             try db.cachedStatement(
                 sql: """
@@ -167,7 +169,7 @@ struct PushBatch {
                         action: change.action, field: nil, rule: .alreadyExists,
                         message: "change id \(change.id) was already used by another agency; send a new id")
                 ])
-            return (refusal, String(decoding: refusal.fastJSON, as: UTF8.self))
+            return (refusal, String(decoding: refusal.json, as: UTF8.self))
         }
         var outcome: MergeResult
         let current = try record(change.action)
@@ -218,7 +220,7 @@ struct PushBatch {
                 conflicts.append(FeedBatch.Conflict(seq: changeSeq, agency: principal.agency, json: json))
                 result.conflicts.append(ConflictNotice(id: id, conflict: conflict))
             }
-            resultJSON = String(decoding: result.fastJSON, as: UTF8.self)
+            resultJSON = String(decoding: result.json, as: UTF8.self)
             try db.cachedStatement(
                 sql: """
                     INSERT INTO changes (seq, id, agency_id, plan_id, ref, received_at, outcome, body, result)
@@ -240,14 +242,14 @@ struct PushBatch {
     /// The change's JSON as the audit trail keeps it: whole, unless it was rejected and is
     /// larger than ``maxRejectedBodyBytes``, when only its id, action and size are kept.
     static func auditBody(of change: Change, outcome: Outcome) -> String {
-        let json = change.fastJSON
+        let json = change.json
         guard outcome == .rejected, json.count > maxRejectedBodyBytes else {
             return String(decoding: json, as: UTF8.self)
         }
         let stub = Change(
             id: change.id, action: change.action, baseRevision: change.baseRevision,
             reason: "(a rejected change of \(json.count) bytes: only its id is kept)", madeAt: change.madeAt)
-        return String(decoding: stub.fastJSON, as: UTF8.self)
+        return String(decoding: stub.json, as: UTF8.self)
     }
 
     mutating func record(_ address: ActionAddress) throws -> Action? {

@@ -1,13 +1,15 @@
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 import Foundation
 import Testing
 
 /// The hand-written reader must read exactly what Codable reads, and leave to Codable
 /// (so to Codable's errors) everything it does not read itself.
-@Suite("Fast JSON reader")
-struct FastJSONReaderTests {
+@Suite("JSON reader")
+struct JSONReaderTests {
     /// Reads with the fast reader alone; `nil` when it hands the input over to Codable.
-    static func fast<T: FastJSONDecodable>(_: T.Type, _ json: [UInt8]) -> T? {
+    static func fast<T: JSONValue>(_: T.Type, _ json: [UInt8]) -> T? {
         json.withUnsafeBufferPointer { buffer in
             var reader = JSONReader(buffer)
             guard let value = try? T(reading: &reader), (try? reader.end()) != nil else { return nil }
@@ -20,7 +22,7 @@ struct FastJSONReaderTests {
     }
 
     /// The fast reader reads `json` itself, to the value Codable reads.
-    static func readsAlike<T: FastJSONDecodable & Equatable>(_ type: T.Type, _ json: [UInt8]) -> Bool {
+    static func readsAlike<T: JSONValue & Equatable>(_ type: T.Type, _ json: [UInt8]) -> Bool {
         let fast = fast(type, json), codable = codable(type, json)
         if fast == nil || fast != codable {
             Issue.record(
@@ -35,9 +37,9 @@ struct FastJSONReaderTests {
         for name in ["plan-child-m.csv", "plan-children-r-s.csv", "plan-improvement-2025.csv"] {
             let plan = try PlanCSV.importPlan(Fixture.sample(name), id: PlanID("p"), title: "P").plan
             for action in plan.actions {
-                #expect(Self.readsAlike(Action.self, action.fastJSON))
+                #expect(Self.readsAlike(Action.self, action.json))
                 #expect(Self.readsAlike(Action.self, Array(try ConcordJSON.encode(action, pretty: true))))
-                #expect(Self.fast(Action.self, action.fastJSON) == action)
+                #expect(Self.fast(Action.self, action.json) == action)
             }
         }
     }
@@ -45,8 +47,8 @@ struct FastJSONReaderTests {
     @Test func awkwardTextEveryOptionalAndEscapes_readAlike() throws {
         var action = Fixture.awkward
         action.supportingAgencies = [Fixture.police, Fixture.csc]  // not sorted: read as written
-        #expect(Self.readsAlike(Action.self, action.fastJSON))
-        #expect(Self.fast(Action.self, action.fastJSON) == action)
+        #expect(Self.readsAlike(Action.self, action.json))
+        #expect(Self.fast(Action.self, action.json) == action)
 
         // Escapes other writers use, explicit nulls, unknown members of every kind, any key order.
         let other = """
@@ -82,7 +84,7 @@ struct FastJSONReaderTests {
                         recordedAt: Timestamp(millisecondsSinceEpoch: Int64(n) * 86_400_123)))
                 action.notes.append(ProgressNote(text: text(), author: Fixture.csc))
             }
-            #expect(Self.readsAlike(Action.self, action.fastJSON))
+            #expect(Self.readsAlike(Action.self, action.json))
             #expect(Self.readsAlike(Action.self, Array(try ConcordJSON.encode(action, pretty: true))))
         }
     }
@@ -106,7 +108,7 @@ struct FastJSONReaderTests {
     /// What the fast reader does not read goes to Codable: the same inputs fail, with
     /// Codable's message, and the odd forms Codable accepts are still accepted.
     @Test func badOrUnusualInput_isLeftToCodable() throws {
-        let good = String(decoding: Fixture.action.fastJSON, as: UTF8.self)
+        let good = String(decoding: Fixture.action.json, as: UTF8.self)
         func replacing(_ a: String, _ b: String) -> String {
             precondition(good.contains(a), a)
             return good.replacingOccurrences(of: a, with: b)

@@ -1,3 +1,6 @@
+import ConcordCodec
+import ConcordCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -8,13 +11,15 @@
 // Shared by the hub, the agent and the CLI so the two ends cannot drift apart.
 
 /// `POST /v1/sync/push` body: changes in the order the agency made them.
-public struct PushRequest: Codable, Sendable, Hashable {
+public struct PushRequest: JSONRecord, Sendable, Hashable {
     public var changes: [Change]
     public init(changes: [Change]) { self.changes = changes }
+
+    public static let shape = Shape<Self>(blank: PushRequest(changes: []), [Member("changes", \.changes)])
 }
 
 /// A field conflict as the hub recorded it, with the id an admin resolves it by.
-public struct ConflictNotice: Codable, Sendable, Hashable {
+public struct ConflictNotice: JSONRecord, Sendable, Hashable {
     public var id: Int64
     public var field: Field
     public var base: FieldValue
@@ -28,10 +33,17 @@ public struct ConflictNotice: Codable, Sendable, Hashable {
         hub = conflict.hub
         incoming = conflict.incoming
     }
+
+    public static let shape = Shape<Self>(
+        blank: ConflictNotice(id: 0, conflict: FieldConflict(field: .title, base: .null, hub: .null, incoming: .null)),
+        [
+            Member("id", \.id), Member("field", \.field), Member("base", \.base), Member("hub", \.hub),
+            Member("incoming", \.incoming),
+        ])
 }
 
 /// How one change ended at the hub. Stored, and returned again for a resent change id.
-public struct ChangeResult: Codable, Sendable, Hashable {
+public struct ChangeResult: JSONRecord, Sendable, Hashable {
     public var id: UUID
     public var action: ActionAddress
     public var outcome: Outcome
@@ -58,6 +70,15 @@ public struct ChangeResult: Codable, Sendable, Hashable {
         self.flags = flags
     }
 
+    public static let shape = Shape<Self>(
+        blank: ChangeResult(
+            id: .zero, action: ActionAddress(plan: .unset, ref: .unset), outcome: .rejected, revision: nil, seq: 0),
+        [
+            Member("id", \.id), Member("action", \.action), Member("outcome", \.outcome),
+            Member("revision", \.revision), Member("seq", \.seq), Member("conflicts", \.conflicts),
+            Member("violations", \.violations), Member("flags", \.flags),
+        ])
+
     /// The reasons of a rejection in one line, or `nil`.
     public var reason: String? {
         violations.isEmpty ? nil : violations.map(\.description).joined(separator: "; ")
@@ -65,13 +86,15 @@ public struct ChangeResult: Codable, Sendable, Hashable {
 }
 
 /// `POST /v1/sync/push` answer: one result per change, in the order sent.
-public struct PushResponse: Codable, Sendable, Hashable {
+public struct PushResponse: JSONRecord, Sendable, Hashable {
     public var results: [ChangeResult]
     public init(results: [ChangeResult]) { self.results = results }
+
+    public static let shape = Shape<Self>(blank: PushResponse(results: []), [Member("results", \.results)])
 }
 
 /// `GET /v1/sync/pull` answer.
-public struct PullResponse: Codable, Sendable, Hashable {
+public struct PullResponse: JSONRecord, Sendable, Hashable {
     /// Whole records changed after `since`, in change order.
     public var actions: [Action]
     /// Ask with `since=cursor` next time.
@@ -102,10 +125,18 @@ public struct PullResponse: Codable, Sendable, Hashable {
         self.removedPlans = removedPlans
         self.timeline = timeline
     }
+
+    public static let shape = Shape<Self>(
+        blank: PullResponse(actions: [], cursor: 0, more: false, conflicts: []),
+        [
+            Member("actions", \.actions), Member("cursor", \.cursor), Member("more", \.more),
+            Member("conflicts", \.conflicts), Member("reset", \.reset), Member("removedPlans", \.removedPlans),
+            Member("timeline", \.timeline),
+        ])
 }
 
 /// How an admin settles a conflict.
-public enum ResolutionChoice: String, Codable, Sendable, CaseIterable {
+public enum ResolutionChoice: String, JSONStringValue, Sendable, CaseIterable {
     /// The hub's value stays.
     case keepHub = "keep-hub"
     /// The agency's value is taken.
@@ -135,7 +166,7 @@ public struct ResolveRequest: Codable, Sendable, Hashable {
 }
 
 /// A conflict's settlement.
-public struct ConflictResolution: Codable, Sendable, Hashable {
+public struct ConflictResolution: JSONRecord, Sendable, Hashable {
     public var choice: ResolutionChoice
     /// The value the field holds after the resolution.
     public var value: FieldValue
@@ -155,11 +186,20 @@ public struct ConflictResolution: Codable, Sendable, Hashable {
         self.at = at
         self.changeId = changeId
     }
+
+    public static let shape = Shape<Self>(
+        blank: ConflictResolution(
+            choice: .keepHub, value: .null, rationale: "", by: .unset, at: Timestamp(millisecondsSinceEpoch: 0),
+            changeId: .zero),
+        [
+            Member("choice", \.choice), Member("value", \.value), Member("rationale", \.rationale),
+            Member("by", \.by), Member("at", \.at), Member("changeId", \.changeId),
+        ])
 }
 
 /// A conflict, open or resolved, as agencies and admins see it.
-public struct ConflictRecord: Codable, Sendable, Hashable, Identifiable {
-    public enum Status: String, Codable, Sendable, CaseIterable {
+public struct ConflictRecord: JSONRecord, Sendable, Hashable, Identifiable {
+    public enum Status: String, JSONStringValue, Sendable, CaseIterable {
         case open
         case resolved
     }
@@ -193,6 +233,17 @@ public struct ConflictRecord: Codable, Sendable, Hashable, Identifiable {
         self.status = status
         self.resolution = resolution
     }
+
+    public static let shape = Shape<Self>(
+        blank: ConflictRecord(
+            id: 0, changeId: .zero, agency: .unset, action: ActionAddress(plan: .unset, ref: .unset),
+            conflict: FieldConflict(field: .title, base: .null, hub: .null, incoming: .null),
+            createdAt: Timestamp(millisecondsSinceEpoch: 0)),
+        [
+            Member("id", \.id), Member("changeId", \.changeId), Member("agency", \.agency), Member("action", \.action),
+            Member("field", \.field), Member("base", \.base), Member("hub", \.hub), Member("incoming", \.incoming),
+            Member("createdAt", \.createdAt), Member("status", \.status), Member("resolution", \.resolution),
+        ])
 }
 
 /// `GET /v1/conflicts` answer.

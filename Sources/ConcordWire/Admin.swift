@@ -1,3 +1,6 @@
+import ConcordCodec
+import ConcordCore
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -5,7 +8,7 @@
 #endif
 
 /// A plan in a list: counts a committee asks for first.
-public struct PlanSummary: Codable, Sendable, Hashable {
+public struct PlanSummary: JSONRecord, Sendable, Hashable {
     public var id: PlanID
     public var title: String
     public var scheme: String
@@ -28,6 +31,13 @@ public struct PlanSummary: Codable, Sendable, Hashable {
         for action in live { rag[action.rag ?? "unrated", default: 0] += 1 }
         self.init(id: plan.id, title: plan.title, scheme: plan.scheme, actions: live.count, rag: rag)
     }
+
+    public static let shape = Shape<Self>(
+        blank: PlanSummary(id: .unset, title: "", scheme: "", actions: 0, rag: [:]),
+        [
+            Member("id", \.id), Member("title", \.title), Member("scheme", \.scheme), Member("actions", \.actions),
+            Member("rag", \.rag),
+        ])
 }
 
 /// `GET /v1/plans` answer.

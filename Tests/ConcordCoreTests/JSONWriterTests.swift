@@ -1,12 +1,15 @@
+import ConcordCodec
 import ConcordCore
+import ConcordWire
 import Foundation
 import Testing
 
-/// The hand-written writer must write exactly what the Codable encoder writes.
-@Suite("Fast JSON writer")
-struct FastJSONTests {
-    static func same(_ value: some FastJSONEncodable & Encodable) throws -> Bool {
-        let fast = value.fastJSON
+/// The writer writes what `JSONEncoder` writes of the same value (so compact and pretty
+/// forms agree byte for byte, escaping included).
+@Suite("JSON writer")
+struct JSONWriterTests {
+    static func same(_ value: some JSONValue) throws -> Bool {
+        let fast = value.json
         let codable = Array(try ConcordJSON.encode(value, pretty: false))
         if fast != codable {
             Issue.record(

@@ -4,8 +4,9 @@
     import Foundation
 #endif
 
-/// The one JSON style of Concord: sorted keys, readable, slashes unescaped, dates as
-/// ISO 8601 strings (``Timestamp``, ``LocalDate``), so files diff well and stay stable.
+/// The one JSON style of Concord: sorted keys, slashes unescaped, dates as ISO 8601 strings,
+/// so files diff well and stay stable. Compact JSON of a ``JSONValue`` comes from its fast
+/// writer (`json`); `JSONEncoder` here writes the pretty form people read.
 public enum ConcordJSON {
     /// An encoder in Concord's style; `pretty` adds line breaks and indentation.
     public static func encoder(pretty: Bool = true) -> JSONEncoder {
@@ -15,14 +16,16 @@ public enum ConcordJSON {
         return encoder
     }
 
+    /// The JSON of `value`: compact ones from the fast writer when it is a ``JSONValue``.
     public static func encode(_ value: some Encodable, pretty: Bool = true) throws -> Data {
-        try encoder(pretty: pretty).encode(value)
+        if !pretty, let value = value as? any JSONValue { return Data(value.json) }
+        return try encoder(pretty: pretty).encode(value)
     }
 
-    /// Decodes JSON; records and pull answers go through the fast reader (``FastJSONDecodable``),
-    /// which hands anything it does not read itself back to `JSONDecoder`.
+    /// Decodes JSON: a ``JSONValue`` with the fast reader (which hands anything it does not
+    /// read itself back to `JSONDecoder`), anything else with `JSONDecoder`.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        if let fast = type as? any FastJSONDecodable.Type, let value = try fast.decode(json: data) as? T {
+        if let fast = type as? any JSONValue.Type, let value = try fast.decode(json: data) as? T {
             return value
         }
         return try JSONDecoder().decode(type, from: data)
@@ -39,8 +42,8 @@ public enum ConcordJSON {
         return Data(lines.joined(separator: "\n").utf8)
     }
 
-    /// Any key, to list the keys an object actually has.
-    public struct AnyKey: CodingKey {
+    /// Any key: the keys of a ``Shape``'s members, and of objects whose keys are data.
+    public struct AnyKey: CodingKey, Hashable, Sendable {
         public var stringValue: String
         public var intValue: Int? { nil }
         public init(stringValue: String) { self.stringValue = stringValue }

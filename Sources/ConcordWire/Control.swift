@@ -1,3 +1,6 @@
+import ConcordCodec
+import ConcordCore
+
 // The JSON bodies of the agent's control API (a Unix socket; see docs/control-api.md).
 // Shared by concord-agent and concordctl.
 

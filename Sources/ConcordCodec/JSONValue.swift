@@ -1,0 +1,145 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// A value with one JSON form, written by ``JSONWriter`` and read by ``JSONReader``.
+///
+/// Records (objects with named members) conform through ``JSONRecord``, which derives all
+/// of this, and `Codable`, from one list of members. Leaves (strings, numbers, identifiers,
+/// dates, arrays) conform here once.
+public protocol JSONValue: Codable {
+    /// Writes the value.
+    func write(to writer: inout JSONWriter)
+    /// Reads the value, or throws when the input is not one the fast reader reads (the
+    /// caller then asks Codable, which reads it or says what is wrong).
+    init(reading reader: inout JSONReader) throws(FastJSONUnsupported)
+    /// Reads a member with Codable: a leaf may explain a bad value better than the default.
+    static func decode(
+        from container: KeyedDecodingContainer<ConcordJSON.AnyKey>, forKey key: ConcordJSON.AnyKey
+    ) throws -> Self
+}
+
+extension JSONValue {
+    public static func decode(
+        from container: KeyedDecodingContainer<ConcordJSON.AnyKey>, forKey key: ConcordJSON.AnyKey
+    ) throws -> Self {
+        try container.decode(Self.self, forKey: key)
+    }
+
+    /// The compact JSON of this value.
+    public var json: [UInt8] {
+        var w = JSONWriter()
+        write(to: &w)
+        return w.bytes
+    }
+
+    /// Reads `bytes` with the fast reader, or with `JSONDecoder` when the fast reader does
+    /// not read them (so what is accepted, and every error message, is Codable's).
+    public static func decode(json bytes: some Collection<UInt8>) throws -> Self {
+        let fast: Self? =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                var reader = JSONReader(buffer)
+                guard let value = try? Self(reading: &reader), (try? reader.end()) != nil else { return nil }
+                return value
+            } ?? nil
+        if let fast { return fast }
+        return try JSONDecoder().decode(Self.self, from: Data(bytes))
+    }
+}
+
+/// A value written as one JSON string and parsed back from it: identifiers, dates, enums.
+public protocol JSONStringValue: JSONValue {
+    /// The text written.
+    var jsonString: String { get }
+    /// Parses the text, or `nil` when it is not a valid value.
+    init?(jsonString: String)
+}
+
+extension JSONStringValue {
+    public func write(to w: inout JSONWriter) { w.string(jsonString) }
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
+        self = try r.parsed { Self(jsonString: $0) }
+    }
+}
+
+extension JSONStringValue where Self: RawRepresentable, RawValue == String {
+    public var jsonString: String { rawValue }
+    public init?(jsonString: String) { self.init(rawValue: jsonString) }
+}
+
+extension String: JSONValue {
+    public func write(to w: inout JSONWriter) { w.string(self) }
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.string() }
+}
+
+extension Bool: JSONValue {
+    public func write(to w: inout JSONWriter) { w.bool(self) }
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.bool() }
+}
+
+extension Int64: JSONValue {
+    public func write(to w: inout JSONWriter) { w.int(self) }
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.int64() }
+}
+
+extension Int: JSONValue {
+    public func write(to w: inout JSONWriter) { w.int(Int64(self)) }
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
+        guard let n = Int(exactly: try r.int64()) else { throw FastJSONUnsupported() }
+        self = n
+    }
+}
+
+extension UUID: JSONValue {
+    public func write(to w: inout JSONWriter) { w.uuid(self) }
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.uuid() }
+
+    /// Says what a UUID looks like, rather than Foundation's "invalid UUID string".
+    public static func decode(
+        from container: KeyedDecodingContainer<ConcordJSON.AnyKey>, forKey key: ConcordJSON.AnyKey
+    ) throws -> UUID {
+        let text = try container.decode(String.self, forKey: key)
+        guard let id = UUID(fast: text) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: container,
+                debugDescription: "'\(text.prefix(40))' is not a UUID (8-4-4-4-12 hex digits)")
+        }
+        return id
+    }
+}
+
+extension Array: JSONValue where Element: JSONValue {
+    public func write(to w: inout JSONWriter) { w.array(self) { w, item in item.write(to: &w) } }
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
+        self = try r.array { (r) throws(FastJSONUnsupported) in try Element(reading: &r) }
+    }
+}
+
+/// An object whose keys are data (a change's field names): written in the order of the
+/// keys' UTF-8 bytes, so the same value is always the same bytes.
+extension Dictionary: JSONValue where Key == String, Value: JSONValue {
+    public func write(to w: inout JSONWriter) {
+        w.object { o in
+            for (key, value) in self.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                o.key(dynamic: key) { value.write(to: &$0) }
+            }
+        }
+    }
+
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
+        var result: [String: Value] = [:]
+        try r.object { (r, key) throws(FastJSONUnsupported) in
+            let name = key.string
+            // A repeated key goes to Codable, which decides.
+            guard result.updateValue(try Value(reading: &r), forKey: name) == nil else { throw FastJSONUnsupported() }
+        }
+        self = result
+    }
+}
+
+extension UUID {
+    /// All zeros: the placeholder of a shape's blank value.
+    public static let zero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+}
