@@ -37,6 +37,8 @@ public final class ControlServer: Service, Sendable {
     let logger: Logger
     let onRunning: @Sendable () async -> Void
     let state = Mutex(State())
+    /// Woken whenever a connection ends: the drain waits on it.
+    let connectionEnded = WakeSignal()
 
     struct State {
         var listener: Int32 = -1
@@ -73,8 +75,11 @@ public final class ControlServer: Service, Sendable {
         try? await gracefulShutdown()
         stop()
         let deadline = ContinuousClock.now + .seconds(Self.drainSeconds)
-        while state.withLock({ !$0.connections.isEmpty }) && ContinuousClock.now < deadline {
-            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }  // cancelled: stop waiting
+        while !Task.isCancelled {  // cancelled: stop waiting
+            let seen = connectionEnded.generation
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard state.withLock({ !$0.connections.isEmpty }), left > .zero else { break }
+            await connectionEnded.wait(after: seen, timeout: left)
         }
         let left = state.withLock { $0.connections.count }
         if left > 0 {
@@ -190,6 +195,7 @@ public final class ControlServer: Service, Sendable {
                 logger.error("control socket: no thread for a connection", metadata: ["error": "\(Self.errnoText())"])
                 state.withLock { _ = $0.connections.remove(fd) }
                 close(fd)
+                connectionEnded.wake()
             }
         }
         close(listener)
@@ -213,6 +219,7 @@ public final class ControlServer: Service, Sendable {
         defer {
             state.withLock { _ = $0.connections.remove(fd) }
             if lingering { Self.lingeringClose(fd, for: .seconds(1)) } else { close(fd) }
+            connectionEnded.wake()
         }
         var buffer: [UInt8] = []
         while true {

@@ -18,7 +18,7 @@ import Logging
 /// - `state-G.json` — a snapshot (versioned), holding every effect of journals before G;
 /// - `journal-G.jsonl` — JSON lines appended after it: local edits (each fsynced before the
 ///   edit is acknowledged), the hub's answers, pulled records, plan lists;
-/// - `agent.lock` — held with `flock` while the agent runs: one process at a time.
+/// - `agent.lock` — a record lock held while the agent runs: one process at a time.
 ///
 /// Start-up loads the newest snapshot and replays the journals from its generation on. A
 /// torn last line (a crash mid-append) is dropped with a log line. Compaction opens journal
@@ -35,18 +35,26 @@ public final class AgentStore {
     /// An fsync failed: the state must go to a new snapshot before anything more is written
     /// (cleared only once a snapshot is in place).
     private var mustRewrite = false
-    private let lockFD: Int32
+    private let lock: FileIO.Lock
     private let logger: Logger
 
     /// Compaction happens when the journal is larger than this and than the snapshot.
     public var compactionThreshold = 8 << 20
 
     /// Opens (creating if needed) the store of `agency` in `directory`.
-    public init(directory: String, agency: AgencyID, logger: Logger) throws {
+    public convenience init(directory: String, agency: AgencyID, logger: Logger) throws {
+        try FileIO.makePrivateDirectory(directory)
+        let lock = try FileIO.lock(directory + "/agent.lock")
+        do { try self.init(directory: directory, agency: agency, lock: lock, logger: logger) } catch {
+            FileIO.unlock(lock)
+            throw error
+        }
+    }
+
+    private init(directory: String, agency: AgencyID, lock: FileIO.Lock, logger: Logger) throws {
         self.directory = directory
         self.logger = logger
-        try FileIO.makePrivateDirectory(directory)
-        lockFD = try FileIO.lock(directory + "/agent.lock")
+        self.lock = lock
         let names = try FileIO.list(directory)
         let snapshots = names.compactMap { Self.generation(of: $0, prefix: "state-", suffix: ".json") }.sorted()
         let journals = names.compactMap { Self.generation(of: $0, prefix: "journal-", suffix: ".jsonl") }.sorted()
@@ -93,7 +101,7 @@ public final class AgentStore {
         }
     }
 
-    deinit { close(lockFD) }
+    deinit { FileIO.unlock(lock) }
 
     static func generation(of name: String, prefix: String, suffix: String) -> Int? {
         guard name.hasPrefix(prefix), name.hasSuffix(suffix) else { return nil }

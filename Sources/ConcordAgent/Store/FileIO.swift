@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -80,30 +82,63 @@ public enum FileIO {
         guard fsync(fd) == 0 else { throw failure("cannot fsync directory", dir) }
     }
 
-    /// Takes an exclusive lock on `path` for the life of the process, or says who holds it.
-    static func lock(_ path: String) throws -> Int32 {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw failure("cannot open lock file", path) }
-        // A lock belongs to the open file, and a process being started (by this one or by
-        // systemd) holds a copy of every descriptor until its exec closes them: a lock just
-        // released can look held for a moment. Only a lock held for 2 s means another agent.
-        var tries = 0
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK && tries < 100 {
-            tries += 1
-            usleep(20_000)
+    /// Lock files this process holds (record locks never conflict within one process).
+    private static let held = Mutex<Set<String>>([])
+
+    /// A lock taken by ``lock(_:)``; ``unlock(_:)`` gives it back.
+    struct Lock {
+        let fd: Int32
+        let key: String
+    }
+
+    /// Takes an exclusive lock on `path` for the life of the process, or refuses at once,
+    /// naming the process that holds it.
+    ///
+    /// A POSIX record lock (`fcntl(F_SETLK)`): it belongs to this process, so a child being
+    /// started (which holds copies of every descriptor until its exec) never holds it, and
+    /// it goes the moment the process dies. Record locks do not conflict within one process,
+    /// and closing any descriptor of the file drops them, so the file is not even opened
+    /// when this process holds it already.
+    static func lock(_ path: String) throws -> Lock {
+        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        guard let real = realpath(dir.isEmpty ? "." : dir, nil) else { throw failure("cannot resolve", dir) }
+        let key = String(cString: real) + "/" + name
+        free(real)
+        let refused = "another concord-agent is already running on this state directory"
+        let advice = "; stop it first (systemctl stop concord-agent)"
+        guard held.withLock({ $0.insert(key).inserted }) else {
+            throw Error(description: "\(refused) (this process, pid \(getpid()))\(advice)")
         }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let holder = (try? read(path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let error = failure("cannot open lock file", path)
+            _ = held.withLock { $0.remove(key) }
+            throw error
+        }
+        var whole = flock()
+        whole.l_type = Int16(F_WRLCK)
+        whole.l_whence = Int16(SEEK_SET)
+        if fcntl(fd, F_SETLK, &whole) != 0 {
+            var holder = flock()
+            holder.l_type = Int16(F_WRLCK)
+            holder.l_whence = Int16(SEEK_SET)
+            let pid =
+                fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != Int16(F_UNLCK) ? " (pid \(holder.l_pid))" : ""
             close(fd)
-            let pid = holder.split(separator: "\n").first.map { " (pid \($0))" } ?? ""
-            throw Error(
-                description:
-                    "another concord-agent is already running on this state directory\(pid); stop it first (systemctl stop concord-agent)"
-            )
+            _ = held.withLock { $0.remove(key) }
+            throw Error(description: "\(refused)\(pid)\(advice)")
         }
         _ = ftruncate(fd, 0)
         try? writeAll(fd, Array("\(getpid())\n".utf8), path: path)
-        return fd
+        return Lock(fd: fd, key: key)
+    }
+
+    /// Gives a lock back (closing its file); a second call does nothing.
+    static func unlock(_ lock: Lock) {
+        held.withLock { held in
+            if held.remove(lock.key) != nil { close(lock.fd) }
+        }
     }
 
     /// Creates a directory with mode 0700 (and its parents), or tightens an existing one.
