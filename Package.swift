@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        // Tests only: property-based checks of every format.
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     ],
     targets: [
         // Concord's JSON: the writer and reader every persisted and transmitted format goes
@@ -123,7 +125,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        .testTarget(name: "ConcordCoreTests", dependencies: ["ConcordCore", "ConcordWire", "ConcordCodec"]),
+        .testTarget(
+            name: "ConcordCoreTests",
+            dependencies: [
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         // Real hubs and child processes for the tests (not shipped).
         .target(
             name: "ConcordTestSupport",
@@ -135,6 +142,7 @@ let package = Package(
             name: "ConcordAgentTests",
             dependencies: [
                 "ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
+                .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]),
         .testTarget(

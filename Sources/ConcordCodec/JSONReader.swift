@@ -205,8 +205,9 @@ public struct JSONReader {
         try null() ? nil : try read(&self)
     }
 
-    /// An object: `member` is called with each key (escaped keys are not read here) and
-    /// must consume the value.
+    /// An object: `member` is called with each key and must consume the value. Keys are
+    /// handed out as bytes in place when plain ASCII (all of Concord's own), else decoded as
+    /// strings are: escapes undone and UTF-8 checked.
     public mutating func object(
         _ member: (inout JSONReader, JSONKey) throws(FastJSONUnsupported) -> Void
     ) throws(FastJSONUnsupported) {
@@ -219,12 +220,17 @@ public struct JSONReader {
             return
         }
         while true {
+            let start = i
             let (range, escaped) = try stringBytes()
-            // Every key Concord reads is plain ASCII: any other is left to Codable, which
-            // checks its escapes and UTF-8 (found by the json fuzz target).
-            guard !escaped, !bytes[range].contains(where: { $0 >= 0x80 }) else { throw FastJSONUnsupported() }
+            let key: JSONKey
+            if escaped || bytes[range].contains(where: { $0 >= 0x80 }) {
+                i = start
+                key = JSONKey(text: try string())
+            } else {
+                key = JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[range]))
+            }
             try expect(0x3A)
-            try member(&self, JSONKey(bytes: UnsafeBufferPointer(rebasing: bytes[range])))
+            try member(&self, key)
             switch try peek() {
             case 0x2C: i += 1
             case 0x7D:
@@ -313,17 +319,33 @@ public struct JSONReader {
 
 /// An object key as the reader met it; `switch key { case "plan": … }` compares bytes.
 public struct JSONKey {
+    /// A plain ASCII key, in place.
     let bytes: UnsafeBufferPointer<UInt8>
+    /// Any other key, decoded.
+    let text: String?
 
-    /// The key as text (keys the reader hands out are plain ASCII).
-    public var string: String { String(decoding: bytes, as: UTF8.self) }
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        text = nil
+    }
 
-    /// The key is `name`.
-    @inline(__always) public func matches(_ name: StaticString) -> Bool { name ~= self }
+    init(text: String) {
+        bytes = UnsafeBufferPointer(start: nil, count: 0)
+        self.text = text
+    }
+
+    /// The key as text.
+    public var string: String { text ?? String(decoding: bytes, as: UTF8.self) }
+
+    /// The key's UTF-8 equals `utf8`.
+    @inline(__always) func equals(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let text { return text.utf8.elementsEqual(utf8) }
+        return utf8.count == bytes.count
+            && (bytes.isEmpty || sameBytes(utf8.baseAddress!, bytes.baseAddress!, bytes.count))
+    }
 
     public static func ~= (pattern: StaticString, key: JSONKey) -> Bool {
-        pattern.utf8CodeUnitCount == key.bytes.count
-            && (key.bytes.isEmpty || sameBytes(pattern.utf8Start, key.bytes.baseAddress!, key.bytes.count))
+        pattern.withUTF8Buffer { key.equals($0) }
     }
 }
 

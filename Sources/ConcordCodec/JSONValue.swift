@@ -143,3 +143,25 @@ extension UUID {
     /// All zeros: the placeholder of a shape's blank value.
     public static let zero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 }
+
+/// JSON already written (a stored record), spliced as it is into what is written around it.
+public struct RawJSON: JSONValue, Hashable, Sendable {
+    /// The JSON text (a String, so a stored record is spliced without a copy).
+    public var text: String
+
+    public init(_ text: String) { self.text = text }
+
+    public func write(to w: inout JSONWriter) { w.append(encoded: text.utf8) }
+
+    public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
+        text = String(decoding: try r.skipValue(), as: UTF8.self)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        text = String(decoding: try JSONTree(from: decoder).json, as: UTF8.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try JSONTree.decode(json: Array(text.utf8)).encode(to: encoder)
+    }
+}

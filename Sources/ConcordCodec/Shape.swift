@@ -123,7 +123,7 @@ public struct Member<Root>: @unchecked Sendable {
 
     /// The member is `key`.
     @inline(__always) func named(_ key: JSONKey) -> Bool {
-        keyBytes.withUnsafeBufferPointer { $0.elementsEqual(key.bytes) }
+        keyBytes.withUnsafeBufferPointer { key.equals($0) }
     }
 
     private static func offset(_ path: PartialKeyPath<Root>, _ key: StaticString) -> Int {

@@ -94,15 +94,21 @@ public struct PushResponse: JSONRecord, Sendable, Hashable {
 }
 
 /// `GET /v1/sync/pull` answer.
-public struct PullResponse: JSONRecord, Sendable, Hashable {
+public typealias PullResponse = PullBody<Action, ConflictRecord>
+
+/// The pull answer's one form: ``PullResponse`` as agents read it, and with its records and
+/// conflicts as stored JSON (``RawJSON``) as the hub writes it without decoding them.
+public struct PullBody<Record: JSONValue & Hashable & Sendable, Conflict: JSONValue & Hashable & Sendable>: JSONRecord,
+    Sendable, Hashable
+{
     /// Whole records changed after `since`, in change order.
-    public var actions: [Action]
+    public var actions: [Record]
     /// Ask with `since=cursor` next time.
     public var cursor: Int64
     /// More records are waiting: pull again at once.
     public var more: Bool
     /// This agency's conflicts that were recorded or resolved after `since`.
-    public var conflicts: [ConflictRecord]
+    public var conflicts: [Conflict]
     /// `since` was ahead of the hub (the hub was restored from a backup): this answer starts
     /// again from the beginning, and the agent replaces what it had. Absent means false.
     public var reset: Bool?
@@ -114,7 +120,7 @@ public struct PullResponse: JSONRecord, Sendable, Hashable {
     public var timeline: Int64?
 
     public init(
-        actions: [Action], cursor: Int64, more: Bool, conflicts: [ConflictRecord], reset: Bool? = nil,
+        actions: [Record], cursor: Int64, more: Bool, conflicts: [Conflict], reset: Bool? = nil,
         removedPlans: [PlanID]? = nil, timeline: Int64? = nil
     ) {
         self.actions = actions
@@ -126,13 +132,16 @@ public struct PullResponse: JSONRecord, Sendable, Hashable {
         self.timeline = timeline
     }
 
-    public static let shape = Shape<Self>(
-        blank: PullResponse(actions: [], cursor: 0, more: false, conflicts: []),
-        [
-            Member("actions", \.actions), Member("cursor", \.cursor), Member("more", \.more),
-            Member("conflicts", \.conflicts), Member("reset", \.reset), Member("removedPlans", \.removedPlans),
-            Member("timeline", \.timeline),
-        ])
+    /// Computed (a generic type has no stored statics); cheap beside a pull.
+    public static var shape: Shape<Self> {
+        Shape<Self>(
+            blank: PullBody(actions: [], cursor: 0, more: false, conflicts: []),
+            [
+                Member("actions", \.actions), Member("cursor", \.cursor), Member("more", \.more),
+                Member("conflicts", \.conflicts), Member("reset", \.reset), Member("removedPlans", \.removedPlans),
+                Member("timeline", \.timeline),
+            ])
+    }
 }
 
 /// How an admin settles a conflict.

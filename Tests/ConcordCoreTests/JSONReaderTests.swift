@@ -115,7 +115,6 @@ struct JSONReaderTests {
         }
         let cases: [String] = [
             "", "{", "[]", "null", good + "x", String(good.dropLast()),
-            replacing("\"title\":", "\"titl\\u0065\":"),  // an escaped key
             replacing("\"title\":", "\"title\":\"x\",\"title\":"),  // a duplicate
             replacing("\"title\":\"", "\"title\":null,\"x\":\""),  // a required member null
             replacing("\"revision\":", "\"revision\":1.0,\"x\":"),  // a fraction
@@ -128,6 +127,8 @@ struct JSONReaderTests {
             replacing("\"revision\":", "\"revision\":99999999999999999999,\"x\":"),  // too big
             replacing("\"archived\":false,", ""),  // a required member missing
         ]
+        // An escaped key is read as the key it spells, as Codable reads it.
+        #expect(Self.readsAlike(Action.self, Array(replacing("\"title\":", "\"titl\\u0065\":").utf8)))
         for text in cases {
             let json = Array(text.utf8)
             #expect(Self.fast(Action.self, json) == nil, "the fast reader read: \(text)")

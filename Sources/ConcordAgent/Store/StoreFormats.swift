@@ -149,7 +149,7 @@ struct JournalHeader: JSONRecord {
 }
 
 /// The snapshot file's form (`state-G.json`): versioned, records as a sorted list.
-struct Snapshot: JSONRecord {
+struct Snapshot: JSONRecord, Equatable {
     /// The snapshot's versions.
     static let history = FormatHistory(
         "agent snapshot",
