@@ -14,7 +14,7 @@ public struct TestHub: Sendable {
     public let port: Int
     public let caFile: String
     public let adminToken: String
-    public let store: HubStore
+    public let store: Hub
 
     public var baseURL: String { "https://127.0.0.1:\(port)" }
 
@@ -93,7 +93,7 @@ public func withTestHub(
         let setup = try await HubSetup.initialize(options, logger: logger)
         var config = try HubConfig.load(file: setup.configFile, environment: [:])
         configure(&config)
-        let store = try HubStore(path: config.path(config.database), logger: logger)
+        let store = try await Hub(path: config.path(config.database), logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let services = try HubApp.buildServices(config: config, store: store, logger: logger) { port in
             continuation.yield(port)

@@ -244,9 +244,9 @@ struct AgencyCommand: AsyncParsableCommand {
     }
 }
 
-func withStore<T: Sendable>(_ location: Location, _ body: (HubStore) async throws -> T) async throws -> T {
+func withStore<T: Sendable>(_ location: Location, _ body: (Hub) async throws -> T) async throws -> T {
     let config = try location.load()
-    let store = try HubStore(
+    let store = try await Hub(
         path: config.path(config.database), schemes: try HubApp.loadSchemes(config),
         logger: makeLogger(level: "warning"))
     do {

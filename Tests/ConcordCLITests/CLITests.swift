@@ -297,7 +297,7 @@ struct CLITests {
         try await withPartnership { p in
             let hostile = "Done\u{1B}[2J\rOK \u{202E}tset\u{202C} \u{9B}31m"
             // As an older hub might hold it: written to the database directly.
-            try await p.hub.store.pool.write { db in
+            try await p.hub.store.sqlitePool!.write { db in
                 let text = try String.fetchOne(
                     db, sql: "SELECT record FROM actions WHERE plan_id = 'child-m' AND ref = '3.1'")!
                 var record = try JSONDecoder().decode(Action.self, from: Data(text.utf8))

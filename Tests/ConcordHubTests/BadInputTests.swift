@@ -188,7 +188,7 @@ struct BadInputTests {
             let result = try JSONDecoder().decode(PushResponse.self, from: Data(response.body)).results[0]
             #expect(result.outcome == .rejected && result.violations.count == 1)
             let id = hostile.id.canonicalString
-            let stored = try await hub.store.pool.read { db in
+            let stored = try await hub.store.sqlitePool!.read { db in
                 try Int.fetchOne(
                     db, sql: "SELECT length(body) + length(result) FROM changes WHERE id = ?", arguments: [id])
             }

@@ -84,12 +84,13 @@ struct ChangeFeedTests {
                     for back in [1, 2, 3, 5, 8, 40] where latest - Int64(back) >= 0 {
                         let since = latest - Int64(back)
                         let database = try await store.pull(since: since, limit: 1000, for: caller)
-                        guard var feed = await store.feed.page(since: since, limit: 1000, for: caller) else {
+                        guard var feed = await store.feed.page(since: since, limit: 1000, for: Visibility(caller))
+                        else {
                             fromDatabase += 1
                             continue
                         }
                         fromFeed += 1
-                        feed.timeline = store.timeline  // as HubStore.fresh answers it
+                        feed.timeline = store.timeline  // as Hub.fresh answers it
                         conflictsSent += feed.conflicts.count
                         let same = feed.json == database.json
                         #expect(
@@ -112,15 +113,15 @@ struct ChangeFeedTests {
             let csc = Principal(agency: try AgencyID("csc"), role: .agency)
             let before = try await store.latestSequence()
             // Nothing kept yet: the seed was an import.
-            #expect(await store.feed.page(since: before - 1, limit: 1000, for: csc) == nil)
+            #expect(await store.feed.page(since: before - 1, limit: 1000, for: Visibility(csc)) == nil)
             let current = try await hub.client(tokens["police"]).pull().actions.first { $0.ref.rawValue == "3.1" }!
             _ = try await hub.client(tokens["police"]).push([
                 edit("child-m/3.1", [.progress: (current.progress.map(FieldValue.text) ?? .null, .text("Fed"))])
             ])
-            let page = try #require(await store.feed.page(since: before, limit: 1000, for: csc))
+            let page = try #require(await store.feed.page(since: before, limit: 1000, for: Visibility(csc)))
             #expect(page.records.count == 1 && page.cursor == before + 1)
             // A cursor from before what the feed keeps goes to the database.
-            #expect(await store.feed.page(since: before - 1, limit: 1000, for: csc) == nil)
+            #expect(await store.feed.page(since: before - 1, limit: 1000, for: Visibility(csc)) == nil)
         }
     }
 }

@@ -37,7 +37,7 @@ struct OpenAPITests {
 
     @Test func everyServedRouteIsDocumented_andNothingElse() async throws {
         try await withTemporaryDirectory { dir in
-            let store = try HubStore(path: dir.appendingPathComponent("db.sqlite").path, logger: .init(label: "t"))
+            let store = try await Hub(path: dir.appendingPathComponent("db.sqlite").path, logger: .init(label: "t"))
             defer { try? store.close() }
             let served = Set(
                 HubRoutes(store: store, metrics: HubMetrics(), limits: .init()).endpoints.map {

@@ -75,7 +75,7 @@ struct RemovalTests {
     @Test func migrationV2_recomputesPartners_andRecordsRemovalsPastTheSequence() async throws {
         try await withTemporaryDirectory { dir in
             let queue = try DatabaseQueue(path: dir.appendingPathComponent("hub.sqlite").path)
-            try HubDatabase.migrator.migrate(queue, upTo: "v1")
+            try SQLiteSchema.migrator.migrate(queue, upTo: "v1")
             let record = Action(
                 plan: try PlanID("p2"), ref: try ActionRef("1.1"), revision: 2, title: "Visits",
                 ownerAgency: try AgencyID("police"), supportingAgencies: [try AgencyID("csc")])
@@ -88,7 +88,7 @@ struct RemovalTests {
                     try db.execute(sql: "INSERT INTO plan_partners VALUES ('p2', ?)", arguments: [agency])
                 }
             }
-            try HubDatabase.migrator.migrate(queue)
+            try SQLiteSchema.migrator.migrate(queue)
             try await queue.read { db in
                 #expect(
                     try String.fetchAll(db, sql: "SELECT agency_id FROM plan_partners ORDER BY agency_id")
@@ -125,9 +125,9 @@ struct RemovalTests {
 
     /// The CLI sends --value and --replaces as text: the hub reads them in the field's kind.
     @Test func resolutionValuesTypedAsText_areReadInTheFieldsKind() {
-        #expect(HubStore.coerced(.text("police; csc"), for: .supportingAgencies) == .list(["police", "csc"]))
-        #expect(HubStore.coerced(.text("yes"), for: .archived) == .flag(true))
-        #expect(HubStore.coerced(.text("Done"), for: .progress) == .text("Done"))
+        #expect(Hub.coerced(.text("police; csc"), for: .supportingAgencies) == .list(["police", "csc"]))
+        #expect(Hub.coerced(.text("yes"), for: .archived) == .flag(true))
+        #expect(Hub.coerced(.text("Done"), for: .progress) == .text("Done"))
     }
 
     @Test func stillAPartnerThroughAnotherAction_keepsThePlan() async throws {

@@ -27,7 +27,7 @@ struct RestoreTests {
             let path = dir.appendingPathComponent("hub.sqlite").path
             let backup = dir.appendingPathComponent("backup.sqlite").path
             do {
-                let store = try HubStore(path: path, logger: Self.logger)
+                let store = try await Hub(path: path, logger: Self.logger)
                 for id in ["lscp", "csc", "police", "icb", "education", "probation", "nhs-trust"] {
                     _ = try await store.addAgency(
                         AgencyRequest(id: try AgencyID(id), name: id, role: id == "lscp" ? .admin : .agency))
@@ -46,7 +46,7 @@ struct RestoreTests {
             // After the backup: changes an agent pulls, then the hub is restored.
             let lost: (cursor: Int64, timeline: Int64)
             do {
-                let store = try HubStore(path: path, logger: Self.logger)
+                let store = try await Hub(path: path, logger: Self.logger)
                 _ = try await store.push(Self.notes(5, "lost"), by: Self.admin)
                 let page = try await store.pull(since: 0, limit: 1000, for: Self.admin)
                 lost = (page.cursor, page.timeline)
@@ -57,7 +57,7 @@ struct RestoreTests {
                 try FileManager.default.copyItem(atPath: backup + suffix, toPath: path + suffix)
             }
 
-            let store = try HubStore(path: path, logger: Self.logger)
+            let store = try await Hub(path: path, logger: Self.logger)
             #expect(store.timeline != lost.timeline, "a restored database gets a new timeline")
             // The restored hub numbers new changes past the agent's old cursor.
             _ = try await store.push(Self.notes(8, "new"), by: Self.admin)
@@ -75,7 +75,7 @@ struct RestoreTests {
             try store.close()
 
             // A restart that is not a restore keeps the timeline.
-            let again = try HubStore(path: path, logger: Self.logger)
+            let again = try await Hub(path: path, logger: Self.logger)
             #expect(again.timeline == store.timeline)
             try again.close()
         }

@@ -9,7 +9,7 @@ import X509
 /// taken from one agency does not work with another's token (or certificate).
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = HubRequestContext
-    let store: HubStore
+    let store: Hub
     let gate: AgencyGate
     /// `tls.clientCA` is set: every connection has a certificate from the partnership's CA.
     let certificatesNameAgencies: Bool

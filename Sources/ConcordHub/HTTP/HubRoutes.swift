@@ -8,7 +8,7 @@ import NIOCore
 /// The hub's API v1 (docs/openapi.yaml). Handlers are thin: they parse, check the role,
 /// call the store and encode.
 struct HubRoutes {
-    let store: HubStore
+    let store: Hub
     let metrics: HubMetrics
     let limits: HubConfig.Limits
     let gate: AgencyGate
@@ -16,7 +16,7 @@ struct HubRoutes {
     /// Mutual TLS is on: a client certificate must name the token's agency.
     let certificatesNameAgencies: Bool
 
-    init(store: HubStore, metrics: HubMetrics, limits: HubConfig.Limits, certificatesNameAgencies: Bool = false) {
+    init(store: Hub, metrics: HubMetrics, limits: HubConfig.Limits, certificatesNameAgencies: Bool = false) {
         self.store = store
         self.metrics = metrics
         self.limits = limits

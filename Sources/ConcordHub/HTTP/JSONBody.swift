@@ -37,7 +37,7 @@ enum JSONBody {
         }
         guard buffer.readableBytes > 0 else { throw HubError(.badRequest, "the request body is empty; send JSON") }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
+            return try ConcordJSON.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
             throw HubError(.badRequest, "malformed request body: \(ConcordJSON.explain(error))")
         } catch {

@@ -15,7 +15,9 @@ public struct FeedBatch: Sendable {
 
     public struct Conflict: Sendable {
         let seq: Int64
+        /// The agency whose change met it.
         let agency: AgencyID
+        let plan: PlanID
         let json: String
     }
 
@@ -26,7 +28,7 @@ public struct FeedBatch: Sendable {
     let records: [Record]
     /// By sequence number, then id.
     let conflicts: [Conflict]
-    /// The partners of each plan of `records`, after the batch.
+    /// The partners of each plan of `records` and `conflicts`, after the batch.
     let readers: [PlanID: Set<AgencyID>]
 
     /// The most records a batch may hold to be kept for answering pulls (bigger ones are
@@ -128,30 +130,31 @@ public actor ChangeFeed {
     /// What a pull from `since` would answer, from the kept batches; `nil` when they do not
     /// cover everything after `since` (or the answer would need more than one page): then
     /// the database answers.
-    func page(since: Int64, limit: Int, for principal: Principal) -> HubStore.PullPage? {
+    func page(since: Int64, limit: Int, for visibility: Visibility) -> Hub.PullPage? {
         guard since < latest, let first = recent.first, first.after <= since else { return nil }
         var records: [FeedBatch.Record?] = []
         var position: [ActionAddress: Int] = [:]
         var conflicts: [String] = []
         for batch in recent where batch.through > since {
             for record in batch.records where record.seq > since {
-                if principal.role == .agency && batch.readers[record.address.plan]?.contains(principal.agency) != true {
-                    continue
-                }
+                guard visibility.readsPlan(partners: batch.readers[record.address.plan] ?? []) else { continue }
                 // A record changed twice is sent once, where its last change puts it.
                 if let earlier = position[record.address] { records[earlier] = nil }
                 position[record.address] = records.count
                 records.append(record)
             }
-            for conflict in batch.conflicts where conflict.seq > since && conflict.agency == principal.agency {
+            for conflict in batch.conflicts
+            where conflict.seq > since
+                && visibility.getsNews(ofConflictBy: conflict.agency, planPartners: batch.readers[conflict.plan] ?? [])
+            {
                 conflicts.append(conflict.json)
             }
         }
         let visible = records.compactMap { $0?.json }
-        guard visible.count <= limit, visible.reduce(0, { $0 + $1.utf8.count }) <= HubStore.maxPageBytes else {
+        guard visible.count <= limit, visible.reduce(0, { $0 + $1.utf8.count }) <= Hub.maxPageBytes else {
             return nil
         }
-        return HubStore.PullPage(records: visible, conflicts: conflicts, cursor: latest, more: false)
+        return Hub.PullPage(records: visible, conflicts: conflicts, cursor: latest, more: false)
     }
 
     private func forget() {

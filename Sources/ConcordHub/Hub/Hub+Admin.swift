@@ -1,9 +1,8 @@
 import ConcordCore
 import ConcordWire
 import Foundation
-import GRDB
 
-extension HubStore {
+extension Hub {
     // MARK: Agencies and tokens
 
     /// Adds an agency and issues its first token, shown this once.
@@ -11,16 +10,12 @@ extension HubStore {
         try Self.checkName(request.name, what: "an agency's name", max: 200)
         let now = clock()
         let token = Tokens.generate()
-        let info = try await write { db -> AgencyInfo in
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM agencies WHERE id = ?", arguments: [request.id.rawValue]) != nil
-            {
+        let info = try await write { tx -> AgencyInfo in
+            guard try tx.insertAgency(request, at: now) else {
                 throw HubError(
                     .conflict, "agency \(request.id) already exists; to give it a new token, rotate its token instead")
             }
-            try db.execute(
-                sql: "INSERT INTO agencies (id, name, role, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [request.id.rawValue, request.name, request.role.rawValue, now.millisecondsSinceEpoch])
-            try Self.insertToken(db, token: token, agency: request.id, now: now)
+            try tx.insertToken(hash: Tokens.hash(token), agency: request.id, at: now)
             return AgencyInfo(id: request.id, name: request.name, role: request.role, activeTokens: 1, createdAt: now)
         }
         logger.notice("agency added", metadata: ["agency": "\(request.id)", "role": "\(request.role)"])
@@ -31,14 +26,10 @@ extension HubStore {
     public func issueToken(for agency: AgencyID, revokingOthers: Bool = false) async throws -> IssuedToken {
         let now = clock()
         let token = Tokens.generate()
-        try await write { db in
-            _ = try Self.loadAgency(db, agency)
-            if revokingOthers {
-                try db.execute(
-                    sql: "UPDATE tokens SET revoked_at = ? WHERE agency_id = ? AND revoked_at IS NULL",
-                    arguments: [now.millisecondsSinceEpoch, agency.rawValue])
-            }
-            try Self.insertToken(db, token: token, agency: agency, now: now)
+        try await write { tx in
+            try Self.requireAgency(tx, agency)
+            if revokingOthers { _ = try tx.revokeTokens(of: agency, at: now) }
+            try tx.insertToken(hash: Tokens.hash(token), agency: agency, at: now)
         }
         tokens.forgetAll()
         if revokingOthers { await feed.interrupt() }
@@ -50,12 +41,9 @@ extension HubStore {
     @discardableResult
     public func revokeTokens(of agency: AgencyID) async throws -> Int {
         let now = clock()
-        let count = try await write { db in
-            _ = try Self.loadAgency(db, agency)
-            try db.execute(
-                sql: "UPDATE tokens SET revoked_at = ? WHERE agency_id = ? AND revoked_at IS NULL",
-                arguments: [now.millisecondsSinceEpoch, agency.rawValue])
-            return db.changesCount
+        let count = try await write { tx in
+            try Self.requireAgency(tx, agency)
+            return try tx.revokeTokens(of: agency, at: now)
         }
         tokens.forgetAll()
         // Streams held with a revoked token end at once, not at their next heartbeat.
@@ -65,15 +53,18 @@ extension HubStore {
     }
 
     public func agencies() async throws -> [AgencyInfo] {
-        try await pool.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM agencies ORDER BY id").map {
-                try Self.loadAgency(db, try AgencyID($0))
-            }
-        }
+        try await storage.agencies()
     }
 
     public func agencyInfo(_ id: AgencyID) async throws -> AgencyInfo {
-        try await pool.read { db in try Self.loadAgency(db, id) }
+        guard let info = try await storage.agency(id) else { throw Self.noSuchAgency(id) }
+        return info
+    }
+
+    static func noSuchAgency(_ id: AgencyID) -> HubError { HubError(.notFound, "agency \(id) not found; add it first") }
+
+    static func requireAgency(_ tx: any StorageTransaction, _ id: AgencyID) throws {
+        guard try tx.agencyExists(id) else { throw noSuchAgency(id) }
     }
 
     /// The principal a bearer token stands for, or `nil` for an unknown or revoked token.
@@ -85,43 +76,9 @@ extension HubStore {
     public func authenticate(token: String) async throws -> Principal? {
         let hash = Tokens.hash(token)
         if let known = tokens.lookup(hash) { return known }
-        let principal = try await pool.read { db -> Principal? in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT a.id, a.role FROM tokens t JOIN agencies a ON a.id = t.agency_id
-                        WHERE t.hash = ? AND t.revoked_at IS NULL
-                        """, arguments: [hash])
-            else { return nil }
-            guard let id = try? AgencyID(row["id"] as String), let role = Role(rawValue: row["role"]) else {
-                return nil
-            }
-            return Principal(agency: id, role: role)
-        }
+        let principal = try await storage.principal(tokenHash: hash)
         if let principal { tokens.remember(hash, principal) }
         return principal
-    }
-
-    static func insertToken(_ db: Database, token: String, agency: AgencyID, now: Timestamp) throws {
-        try db.execute(
-            sql: "INSERT INTO tokens (agency_id, hash, created_at) VALUES (?, ?, ?)",
-            arguments: [agency.rawValue, Tokens.hash(token), now.millisecondsSinceEpoch])
-    }
-
-    static func loadAgency(_ db: Database, _ id: AgencyID) throws -> AgencyInfo {
-        guard
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT name, role, created_at,
-                        (SELECT COUNT(*) FROM tokens WHERE agency_id = a.id AND revoked_at IS NULL) AS active
-                    FROM agencies a WHERE id = ?
-                    """, arguments: [id.rawValue])
-        else { throw HubError(.notFound, "agency \(id) not found; add it first") }
-        return AgencyInfo(
-            id: id, name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer, activeTokens: row["active"],
-            createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]))
     }
 
     /// Names and titles: 1 to `max` characters, not blank, no control characters.
@@ -165,20 +122,15 @@ extension HubStore {
             }
         }
         let now = clock()
-        let results = try await write { db -> ([ChangeResult], Int64) in
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT scheme FROM plans WHERE id = ?", arguments: [request.id.rawValue])
-            {
-                guard row["scheme"] as String == schemeID else {
-                    throw HubError(
-                        .conflict, "plan \(request.id) already exists with scheme \(row["scheme"] as String)")
+        let results = try await write { tx -> ([ChangeResult], Int64) in
+            if let existing = try tx.scheme(of: request.id) {
+                guard existing == schemeID else {
+                    throw HubError(.conflict, "plan \(request.id) already exists with scheme \(existing)")
                 }
             } else {
-                try db.execute(
-                    sql: "INSERT INTO plans (id, title, scheme, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [request.id.rawValue, request.title, schemeID, now.millisecondsSinceEpoch])
+                try tx.insertPlan(request.id, title: request.title, scheme: schemeID, at: now)
             }
-            var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
+            var batch = try PushBatch(tx, hub: self, principal: principal, now: now)
             let results = try imported.plan.actions.map { action in
                 let fields = Field.allCases.compactMap { field -> (Field, FieldChange)? in
                     let value = action.value(of: field)

@@ -1,9 +1,9 @@
+import ConcordCodec
 import ConcordCore
 import ConcordWire
 import Foundation
-import GRDB
 
-extension HubStore {
+extension Hub {
     /// Conflicts the principal may see (an agency: its own; admins and viewers: all),
     /// newest first, optionally only open or only resolved ones.
     public func conflicts(
@@ -11,44 +11,31 @@ extension HubStore {
     ) async throws
         -> [ConflictRecord]
     {
-        try await pool.read { db in
-            var sql = "SELECT record FROM conflicts WHERE 1 = 1"
-            var arguments: StatementArguments = []
-            if principal.role == .agency {
-                // Its own, of the plans it still reads (a plan it was taken off is gone).
-                sql += " AND agency_id = ? AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?)"
-                arguments += [principal.agency.rawValue, principal.agency.rawValue]
-            }
-            if let status {
-                sql += " AND status = ?"
-                arguments += [status.rawValue]
-            }
-            sql += " ORDER BY id DESC"
-            return try String.fetchAll(db, sql: sql, arguments: arguments).map {
-                try Self.decode(ConflictRecord.self, $0)
-            }
-        }
+        try await storage.conflicts(visibility: Visibility(principal), status: status)
     }
 
     /// One conflict, if the principal may see it.
     public func conflict(_ id: Int64, for principal: Principal) async throws -> ConflictRecord {
-        try await pool.read { db in try Self.loadConflict(db, id, for: principal) }
+        guard let record = try await storage.conflict(id) else { throw HubError(.notFound, "conflict \(id) not found") }
+        try await requireListed(record, for: principal)
+        return record
     }
 
-    static func loadConflict(_ db: Database, _ id: Int64, for principal: Principal) throws -> ConflictRecord {
-        guard let text = try String.fetchOne(db, sql: "SELECT record FROM conflicts WHERE id = ?", arguments: [id])
-        else {
-            throw HubError(.notFound, "conflict \(id) not found")
-        }
-        let record = try decode(ConflictRecord.self, text)
-        if principal.role == .agency && record.agency != principal.agency {
+    /// Refuses a principal the conflict list would not show the conflict to.
+    func requireListed(_ record: ConflictRecord, for principal: Principal) async throws {
+        let visibility = Visibility(principal)
+        if !visibility.allPlans && record.agency != principal.agency {
             throw HubError(
-                .forbidden, "conflict \(id) belongs to agency \(record.agency); agencies see their own conflicts")
+                .forbidden,
+                "conflict \(record.id) belongs to agency \(record.agency); agencies see their own conflicts")
         }
-        if principal.role == .agency {
-            try requireReadable(db, plan: record.action.plan, principal: principal)
+        let partners = try await storage.partners(of: record.action.plan)
+        guard visibility.lists(conflictBy: record.agency, planPartners: partners) else {
+            throw HubError(
+                .forbidden,
+                "agency \(principal.agency) is not a partner in plan \(record.action.plan): it leads or supports none of its actions"
+            )
         }
-        return record
     }
 
     /// A value typed as text (as the CLI sends `--value` and `--replaces`) in the field's own
@@ -85,9 +72,7 @@ extension HubStore {
     /// `/metrics`, which anyone may scrape as often as they like).
     public func openConflictCount(maxAge: Duration = .seconds(5)) async throws -> Int {
         if let cached = openConflicts.withLock({ $0 }), ContinuousClock.now - cached.at < maxAge { return cached.count }
-        let count = try await pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE status = 'open'") ?? 0
-        }
+        let count = try await storage.openConflictCount()
         openConflicts.withLock { $0 = (count, .now) }
         return count
     }
@@ -110,12 +95,12 @@ extension HubStore {
             throw HubError(.unprocessable, "choice 'value' needs a value")
         }
         let time = clock()
-        let response = try await write { db -> ResolveResponse in
-            var record = try Self.loadConflict(db, id, for: principal)
+        let response = try await write { tx -> ResolveResponse in
+            guard var record = try tx.conflict(id) else { throw HubError(.notFound, "conflict \(id) not found") }
             guard record.status == .open else {
                 throw HubError(.conflict, "conflict \(id) is already resolved")
             }
-            guard let current = try Self.loadAction(db, record.action) else {
+            guard let current = try tx.record(record.action) else {
                 throw HubError(.notFound, "action \(record.action) no longer exists")
             }
             // The resolution replaces the value the conflict recorded (or the one the admin
@@ -132,7 +117,7 @@ extension HubStore {
             let change = Change(
                 action: record.action, baseRevision: current.revision,
                 fields: [record.field: FieldChange(from: from, to: target)], reason: request.rationale)
-            var batch = try PushBatch(db: db, store: self, principal: principal, now: time)
+            var batch = try PushBatch(tx, hub: self, principal: principal, now: time)
             let result = try batch.apply(change)
             guard result.outcome != .rejected else {
                 throw HubError(.unprocessable, "the resolution breaks a rule: \(result.reason ?? "")")
@@ -148,9 +133,7 @@ extension HubStore {
             record.resolution = ConflictResolution(
                 choice: request.choice, value: record.field.normalize(target), rationale: request.rationale,
                 by: principal.agency, at: time, changeId: change.id)
-            try db.execute(
-                sql: "UPDATE conflicts SET status = ?, seq = ?, record = ? WHERE id = ?",
-                arguments: [record.status.rawValue, result.seq, try Self.encode(record), id])
+            try tx.update(record, json: String(decoding: record.json, as: UTF8.self), seq: result.seq)
             return ResolveResponse(conflict: record, result: result)
         }
         await committed(response.result.seq)

@@ -2,9 +2,8 @@ import ConcordCodec
 import ConcordCore
 import ConcordWire
 import Foundation
-import GRDB
 
-extension HubStore {
+extension Hub {
     /// Applies a batch of changes from one agency, each atomically, in one durable
     /// transaction, and returns one result per change in the order sent, with the
     /// `PushResponse` JSON spliced from the stored results. A change id seen before is
@@ -18,9 +17,9 @@ extension HubStore {
             throw HubError(.forbidden, "\(principal.agency) has a viewer token, which is read-only")
         }
         let now = clock()
-        let (results, json, seq, published) = try await write { db in
+        let (results, json, seq, published) = try await write { tx in
             var failure: (any Error)?
-            var batch = try PushBatch(db: db, store: self, principal: principal, now: now)
+            var batch = try PushBatch(tx, hub: self, principal: principal, now: now)
             var json = JSONWriter(capacity: 64 + changes.count * 200)
             var results: [ChangeResult] = []
             results.reserveCapacity(changes.count)
@@ -62,19 +61,17 @@ extension HubStore {
     }
 }
 
-/// The state of one write transaction: the sequence counter and the caches of one batch.
+/// The merge of one batch of changes inside one write transaction, with the caches of the
+/// batch: each record is decoded and written once however many of its changes the batch holds.
 struct PushBatch {
-    let db: Database
-    let store: HubStore
+    let tx: any StorageTransaction
+    let hub: Hub
     let principal: Principal
     let now: Timestamp
     let knownAgencies: Set<AgencyID>
-    private(set) var seq: Int64
     private let startSeq: Int64
-    private var nextConflictID: Int64
     private var planSchemes: [PlanID: RAGScheme?] = [:]
-    /// Records read or changed in this batch, so a record is decoded and written once per
-    /// batch however many of its changes the batch holds.
+    /// Records read or changed in this batch.
     private var records: [ActionAddress: Action?] = [:]
     /// Changed records and the sequence number of the last change that changed them.
     private var dirty: [ActionAddress: Int64] = [:]
@@ -83,64 +80,44 @@ struct PushBatch {
     /// Records were re-sequenced for a new partner: the feed cannot describe this batch.
     private var resequenced = false
 
-    init(db: Database, store: HubStore, principal: Principal, now: Timestamp) throws {
-        self.db = db
-        self.store = store
+    init(_ tx: any StorageTransaction, hub: Hub, principal: Principal, now: Timestamp) throws {
+        self.tx = tx
+        self.hub = hub
         self.principal = principal
         self.now = now
-        knownAgencies = Set(try String.fetchAll(db, sql: "SELECT id FROM agencies").compactMap { try? AgencyID($0) })
-        seq = try HubStore.sequence(db)
-        startSeq = seq
-        nextConflictID = (try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM conflicts") ?? 0) + 1
+        knownAgencies = try tx.agencyIDs()
+        startSeq = tx.sequence
     }
 
-    /// Writes the changed records and the sequence counter back, tells the record cache, and
-    /// returns what the batch committed for the change feed (`nil` when it cannot say).
+    /// The last sequence number the batch used.
+    var seq: Int64 { tx.sequence }
+
+    /// Writes the changed records, tells the record cache, and returns what the batch
+    /// committed for the change feed (`nil` when it cannot say).
     @discardableResult
     func finish() throws -> FeedBatch? {
-        store.records.put(dirty.keys.compactMap { records[$0] ?? nil })
+        hub.records.put(dirty.keys.compactMap { records[$0] ?? nil })
         var published: [FeedBatch.Record] = []
         published.reserveCapacity(dirty.count)
         for (address, seq) in dirty {
             guard let record = records[address] ?? nil else { continue }
             let json = String(decoding: record.json, as: UTF8.self)
             published.append(FeedBatch.Record(seq: seq, address: address, json: json))
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO actions (plan_id, ref, revision, seq, record) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (plan_id, ref) DO UPDATE SET revision = excluded.revision, seq = excluded.seq,
-                        record = excluded.record
-                    """
-            ).execute(arguments: [
-                record.plan.rawValue, record.ref.rawValue, record.revision, seq, json,
-            ])
-        }
-        if seq != startSeq {
-            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'seq'", arguments: [seq])
+            try tx.save(record, json: json, seq: seq)
         }
         guard !resequenced, published.count <= FeedBatch.maxRecords else { return nil }
         var readers: [PlanID: Set<AgencyID>] = [:]
-        for plan in Set(published.map(\.address.plan)) {
-            readers[plan] = Set(
-                try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT agency_id FROM plan_partners WHERE plan_id = ?"),
-                    arguments: [plan.rawValue]
-                ).compactMap { try? AgencyID($0) })
+        for plan in Set(published.map(\.address.plan) + conflicts.map(\.plan)) {
+            readers[plan] = try tx.partners(of: plan)
         }
         return FeedBatch(
             after: startSeq, through: seq, records: published.sorted { $0.seq < $1.seq }, conflicts: conflicts,
             readers: readers)
     }
 
-    mutating func nextSeq() -> Int64 {
-        seq += 1
-        return seq
-    }
-
     mutating func scheme(for plan: PlanID) throws -> RAGScheme? {
         if let cached = planSchemes[plan] { return cached }
-        let id = try String.fetchOne(db, sql: "SELECT scheme FROM plans WHERE id = ?", arguments: [plan.rawValue])
-        let scheme = id.map { store.scheme($0) ?? store.defaultScheme }
+        let scheme = try tx.scheme(of: plan).map { hub.scheme($0) ?? hub.defaultScheme }
         planSchemes[plan] = scheme
         return scheme
     }
@@ -152,14 +129,9 @@ struct PushBatch {
 
     /// Like `apply`, also returning the result's JSON as stored.
     mutating func applyEncoded(_ change: Change) throws -> (result: ChangeResult, json: String) {
-        let changeID = change.id.canonicalString
-        if let stored = try Row.fetchOne(
-            try db.cachedStatement(sql: "SELECT agency_id, result FROM changes WHERE id = ?"), arguments: [changeID])
-        {
-            let agency: String = stored["agency_id"]
-            if agency == principal.agency.rawValue {
-                let json: String = stored["result"]
-                return (try HubStore.decode(ChangeResult.self, json), json)
+        if let stored = try tx.storedResult(of: change.id) {
+            if stored.agency == principal.agency {
+                return (try ChangeResult.decode(json: stored.json.utf8), stored.json)
             }
             // Another agency's id: refuse without storing, so the owner's result stays intact.
             let refusal = ChangeResult(
@@ -184,7 +156,7 @@ struct PushBatch {
                     message: "plan \(change.action.plan) not found; the business unit creates plans")
             ])
         }
-        let changeSeq = nextSeq()
+        let changeSeq = tx.nextSequence()
         var result = ChangeResult(
             id: change.id, action: change.action, outcome: outcome.outcome, revision: outcome.record?.revision,
             seq: changeSeq, violations: outcome.violations, flags: outcome.flags)
@@ -204,33 +176,21 @@ struct PushBatch {
                 }
             }
             for conflict in outcome.conflicts {
-                let id = nextConflictID
-                nextConflictID += 1
                 let record = ConflictRecord(
-                    id: id, changeId: change.id, agency: principal.agency, action: change.action, conflict: conflict,
-                    createdAt: now)
-                let json = try HubStore.encode(record)
-                try db.execute(
-                    sql:
-                        "INSERT INTO conflicts (id, agency_id, plan_id, ref, status, seq, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    arguments: [
-                        id, principal.agency.rawValue, change.action.plan.rawValue, change.action.ref.rawValue,
-                        ConflictRecord.Status.open.rawValue, changeSeq, json,
-                    ])
-                conflicts.append(FeedBatch.Conflict(seq: changeSeq, agency: principal.agency, json: json))
-                result.conflicts.append(ConflictNotice(id: id, conflict: conflict))
+                    id: try tx.nextConflictID(), changeId: change.id, agency: principal.agency, action: change.action,
+                    conflict: conflict, createdAt: now)
+                let json = String(decoding: record.json, as: UTF8.self)
+                try tx.insert(record, json: json, seq: changeSeq)
+                conflicts.append(
+                    FeedBatch.Conflict(seq: changeSeq, agency: principal.agency, plan: change.action.plan, json: json))
+                result.conflicts.append(ConflictNotice(id: record.id, conflict: conflict))
             }
             resultJSON = String(decoding: result.json, as: UTF8.self)
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO changes (seq, id, agency_id, plan_id, ref, received_at, outcome, body, result)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                changeSeq, changeID, principal.agency.rawValue, change.action.plan.rawValue,
-                change.action.ref.rawValue, now.millisecondsSinceEpoch, result.outcome.rawValue,
-                Self.auditBody(of: change, outcome: result.outcome), resultJSON,
-            ])
+            try tx.append(
+                StoredChange(
+                    seq: changeSeq, id: change.id, agency: principal.agency, action: change.action, receivedAt: now,
+                    outcome: result.outcome, body: Self.auditBody(of: change, outcome: result.outcome),
+                    result: resultJSON))
         }
         return (result, resultJSON)
     }
@@ -254,7 +214,7 @@ struct PushBatch {
 
     mutating func record(_ address: ActionAddress) throws -> Action? {
         if let cached = records[address] { return cached }
-        let loaded = try store.records.get(address) ?? HubStore.loadAction(db, address)
+        let loaded = try hub.records.get(address) ?? tx.record(address)
         records[address] = loaded
         return loaded
     }
@@ -265,33 +225,19 @@ struct PushBatch {
     mutating func removePartners(leaving before: Action, for record: Action, at changeSeq: Int64) throws {
         var gone = Set([before.ownerAgency] + before.supportingAgencies).filter { !record.isPartner($0) }
         guard !gone.isEmpty else { return }
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT ref, record FROM actions WHERE plan_id = ?", arguments: [record.plan.rawValue])
         var seen: Set<ActionAddress> = [record.address]
         func stillPartners(_ other: Action) { gone = gone.filter { !other.isPartner($0) } }
-        for row in rows {
-            guard let ref = try? ActionRef(row["ref"] as String) else { continue }
-            let address = ActionAddress(plan: record.plan, ref: ref)
-            guard seen.insert(address).inserted else { continue }
-            if let cached = records[address] {
-                if let cached { stillPartners(cached) }
-            } else {
-                stillPartners(try HubStore.decode(Action.self, row["record"]))
-            }
+        for stored in try tx.records(of: record.plan) {
+            guard seen.insert(stored.address).inserted else { continue }
+            // This batch's version, when it has one.
+            if let current = records[stored.address] ?? stored { stillPartners(current) }
             if gone.isEmpty { return }
         }
-        // Actions created in this batch are not in the table yet.
+        // Actions created in this batch are not stored yet.
         for case let (address, other?) in records where address.plan == record.plan && !seen.contains(address) {
             stillPartners(other)
         }
-        for agency in gone {
-            try db.execute(
-                sql: "DELETE FROM plan_partners WHERE plan_id = ? AND agency_id = ?",
-                arguments: [record.plan.rawValue, agency.rawValue])
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO plan_removals (plan_id, agency_id, seq) VALUES (?, ?, ?)",
-                arguments: [record.plan.rawValue, agency.rawValue, changeSeq])
-        }
+        for agency in gone { try tx.removePartner(agency, of: record.plan, seq: changeSeq) }
         // The feed cannot describe a removal: pulls covering it read the database.
         if !gone.isEmpty { resequenced = true }
     }
@@ -302,30 +248,15 @@ struct PushBatch {
     mutating func addPartners(of record: Action) throws {
         var added = false
         for agency in [record.ownerAgency] + record.supportingAgencies {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO plan_partners (plan_id, agency_id) VALUES (?, ?)",
-                arguments: [record.plan.rawValue, agency.rawValue])
-            if db.changesCount > 0 {
-                added = true
-                try db.execute(
-                    sql: "DELETE FROM plan_removals WHERE plan_id = ? AND agency_id = ?",
-                    arguments: [record.plan.rawValue, agency.rawValue])
-            }
+            if try tx.addPartner(agency, of: record.plan) { added = true }
         }
         guard added else { return }
         resequenced = true
-        let refs = try String.fetchAll(
-            db, sql: "SELECT ref FROM actions WHERE plan_id = ? ORDER BY seq", arguments: [record.plan.rawValue])
-        for ref in refs {
-            guard let ref = try? ActionRef(ref) else { continue }
-            let address = ActionAddress(plan: record.plan, ref: ref)
-            if address == record.address { continue }
-            if dirty[address] != nil {
-                dirty[address] = nextSeq()
+        for other in try tx.records(of: record.plan) where other.address != record.address {
+            if dirty[other.address] != nil {
+                dirty[other.address] = tx.nextSequence()
             } else {
-                try db.execute(
-                    sql: "UPDATE actions SET seq = ? WHERE plan_id = ? AND ref = ?",
-                    arguments: [nextSeq(), record.plan.rawValue, ref.rawValue])
+                try tx.resequence(other.address, seq: tx.nextSequence())
             }
         }
     }

@@ -16,7 +16,7 @@ public enum HubApp {
     /// the systemd notifier. A `ServiceGroup` shuts them down in reverse: systemd hears
     /// STOPPING=1, waiting long-polls are ended, then the server drains its requests.
     public static func buildServices(
-        config: HubConfig, store: HubStore, logger: Logger,
+        config: HubConfig, store: Hub, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> [any Service] {
         let ready = ReadySignal()
@@ -30,7 +30,7 @@ public enum HubApp {
     /// Reads TLS files, opens the store and wires routes, middleware and services.
     /// `onRunning` is told the bound port once the server listens.
     public static func buildApplication(
-        config: HubConfig, store: HubStore, logger: Logger,
+        config: HubConfig, store: Hub, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let metrics = HubMetrics()
@@ -105,7 +105,7 @@ public enum HubApp {
     public static func run(config: HubConfig, logger: Logger) async throws {
         umask(0o077)
         let schemes = try loadSchemes(config)
-        let store = try HubStore(path: config.path(config.database), schemes: schemes, logger: logger)
+        let store = try await Hub(path: config.path(config.database), schemes: schemes, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: try buildServices(config: config, store: store, logger: logger),

@@ -60,7 +60,7 @@ public enum HubSetup {
         config.port = options.port
         try config.validate()
 
-        let store = try HubStore(path: config.path(config.database), logger: logger)
+        let store = try await Hub(path: config.path(config.database), logger: logger)
         let issued: IssuedToken
         do {
             issued = try await store.addAgency(

@@ -5,7 +5,7 @@ import GRDB
 ///
 /// Every write transaction is durable on commit (`synchronous=FULL`), so the hub answers a
 /// push only once its results would survive a crash or power loss.
-enum HubDatabase {
+enum SQLiteSchema {
     static func open(path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -127,7 +127,7 @@ enum HubDatabase {
                     """)
         }
         // The database's timeline: a random number that changes when the hub finds it was
-        // restored from a backup (HubStore.init), so agents that pulled from the lost
+        // restored from a backup (Hub.init), so agents that pulled from the lost
         // timeline start again instead of skipping what the restored one numbers anew.
         migrator.registerMigration("v3-timeline") { db in
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('timeline', abs(random()) % 9007199254740991)")

@@ -1,0 +1,147 @@
+import ConcordCore
+import ConcordWire
+import Foundation
+
+/// What the hub needs of its database, and nothing more: it stores and fetches. Who may do
+/// what, the merge, the answers' JSON and the caches are the ``Hub``'s, above it; so a second
+/// store (PostgreSQL) implements this and no rule twice.
+///
+/// Records, changes, results and conflicts are kept as their JSON (``Shape``'s one form), so
+/// pulls splice them without decoding.
+public protocol HubStorage: Sendable {
+    /// The database's timeline: pulls carry it, and a restored database gets a new one.
+    var timeline: Int64 { get }
+
+    /// The last change sequence number committed.
+    func latestSequence() async throws -> Int64
+
+    /// Runs `body` in one durable write transaction: everything it wrote commits, or nothing.
+    func write<T: Sendable>(_ body: @Sendable @escaping (any StorageTransaction) throws -> T) async throws -> T
+
+    /// Stored records, conflict news and plan removals after `since` that `visibility`
+    /// admits, in sequence order: at most `limit` records and about `maxBytes` of them.
+    func page(after since: Int64, limit: Int, maxBytes: Int, visibility: Visibility) async throws -> StoredPage
+
+    /// Conflicts `visibility` lists, newest first, of one status or both.
+    func conflicts(visibility: Visibility, status: ConflictRecord.Status?) async throws -> [ConflictRecord]
+    func conflict(_ id: Int64) async throws -> ConflictRecord?
+    func openConflictCount() async throws -> Int
+
+    /// A plan with its current records, or `nil`.
+    func plan(_ id: PlanID) async throws -> Plan?
+    /// Every plan's id and partners.
+    func plansAndPartners() async throws -> [(plan: PlanID, partners: Set<AgencyID>)]
+    /// The agencies that lead or support an action of the plan.
+    func partners(of plan: PlanID) async throws -> Set<AgencyID>
+    /// Every change received for an action, oldest first.
+    func history(of address: ActionAddress) async throws -> [HistoryEntry]
+
+    /// The agency and role of an unrevoked token's hash.
+    func principal(tokenHash: Data) async throws -> Principal?
+    func agencies() async throws -> [AgencyInfo]
+    func agency(_ id: AgencyID) async throws -> AgencyInfo?
+
+    /// Closes the database (after the last request).
+    func close() throws
+}
+
+/// One write transaction of a ``HubStorage``.
+public protocol StorageTransaction: AnyObject {
+    /// The change sequence number reached so far in this transaction.
+    var sequence: Int64 { get }
+    /// Hands out the next sequence number (stored when the transaction commits).
+    func nextSequence() -> Int64
+    /// Hands out the next conflict id.
+    func nextConflictID() throws -> Int64
+
+    /// The stored answer to a change id, and the agency that sent it.
+    func storedResult(of change: UUID) throws -> (agency: AgencyID, json: String)?
+    /// The current record of an action.
+    func record(_ address: ActionAddress) throws -> Action?
+    /// The current records of a plan, in sequence order.
+    func records(of plan: PlanID) throws -> [Action]
+    /// Stores an action's record as changed at `seq`.
+    func save(_ record: Action, json: String, seq: Int64) throws
+    /// Gives a stored record a new sequence number (so the next pulls send it again).
+    func resequence(_ address: ActionAddress, seq: Int64) throws
+
+    /// Stores a change of the audit trail with its answer.
+    func append(_ change: StoredChange) throws
+    func insert(_ conflict: ConflictRecord, json: String, seq: Int64) throws
+    func update(_ conflict: ConflictRecord, json: String, seq: Int64) throws
+    /// A conflict (for update).
+    func conflict(_ id: Int64) throws -> ConflictRecord?
+
+    func agencyIDs() throws -> Set<AgencyID>
+    func partners(of plan: PlanID) throws -> Set<AgencyID>
+    /// Makes the agency a partner of the plan; `true` when it was not one.
+    func addPartner(_ agency: AgencyID, of plan: PlanID) throws -> Bool
+    /// Ends a partnership, recording the removal at `seq` for the agency's next pull.
+    func removePartner(_ agency: AgencyID, of plan: PlanID, seq: Int64) throws
+
+    /// The scheme id of a plan, or `nil` when there is no such plan.
+    func scheme(of plan: PlanID) throws -> String?
+    func insertPlan(_ id: PlanID, title: String, scheme: String, at time: Timestamp) throws
+
+    /// `false` when the agency exists already.
+    func insertAgency(_ request: AgencyRequest, at time: Timestamp) throws -> Bool
+    func agencyExists(_ id: AgencyID) throws -> Bool
+    func insertToken(hash: Data, agency: AgencyID, at time: Timestamp) throws
+    /// Revokes the agency's active tokens; returns how many.
+    func revokeTokens(of agency: AgencyID, at time: Timestamp) throws -> Int
+}
+
+/// A change as the audit trail keeps it.
+public struct StoredChange: Sendable {
+    public var seq: Int64
+    public var id: UUID
+    public var agency: AgencyID
+    public var action: ActionAddress
+    public var receivedAt: Timestamp
+    public var outcome: Outcome
+    /// The change's JSON (a stub for a huge rejected one) and its answer's.
+    public var body: String
+    public var result: String
+}
+
+/// What a pull reads from the store: JSON as stored, in sequence order.
+public struct StoredPage: Sendable {
+    public var records: [String]
+    public var conflicts: [String]
+    /// The sequence number of the last record in the page, or the latest when the page holds
+    /// everything after `since`.
+    public var cursor: Int64
+    public var more: Bool
+    public var removedPlans: [String]
+    /// The latest sequence number when the page was read.
+    public var latest: Int64
+}
+
+/// What a caller may read. The one definition: the store's pull query and the change feed
+/// both apply it (``readsPlan(partners:)``, and its SQL in ``SQLiteStorage``).
+public struct Visibility: Sendable, Hashable {
+    /// Whose conflict news the caller gets: its own.
+    public let agency: AgencyID
+    /// Admins and viewers read every plan; an agency the plans it is a partner in (it leads or
+    /// supports one of their actions), and it lists only its own conflicts.
+    public let allPlans: Bool
+
+    public init(_ principal: Principal) {
+        agency = principal.agency
+        allPlans = principal.role != .agency
+    }
+
+    /// The caller reads a plan whose partners are `partners`.
+    public func readsPlan(partners: Set<AgencyID>) -> Bool { allPlans || partners.contains(agency) }
+
+    /// A pull brings a conflict as news: the caller's own, on a plan it reads.
+    public func getsNews(ofConflictBy raiser: AgencyID, planPartners: Set<AgencyID>) -> Bool {
+        raiser == agency && readsPlan(partners: planPartners)
+    }
+
+    /// The conflict list shows a conflict: every one to admins and viewers; an agency its own
+    /// on the plans it reads.
+    public func lists(conflictBy raiser: AgencyID, planPartners: Set<AgencyID>) -> Bool {
+        allPlans || getsNews(ofConflictBy: raiser, planPartners: planPartners)
+    }
+}
