@@ -144,7 +144,8 @@ let package = Package(
                 "ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "ConcordCLITests",
             dependencies: [
@@ -159,7 +160,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
+            ],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
