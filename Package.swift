@@ -4,6 +4,13 @@ import PackageDescription
 /// Where concord-agent's link order is (see scripts/agent-symbol-order).
 let agentSymbolOrder = Context.packageDirectory + "/Sources/concord-agent/symbol-order.txt"
 
+/// The codec, the spec and the wire are small modules whose generic code (a record's reader and
+/// writer, specialised for each record) runs in every pull and push: release builds let their
+/// clients inline and specialise it, as if it were their own (docs/benchmarks.md, issue 11).
+let crossModuleOptimized: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
+
 let package = Package(
     name: "Concord",
     platforms: [.macOS(.v15)],
@@ -26,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         // Tests only: property-based checks of every format.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     ],
@@ -33,12 +42,13 @@ let package = Package(
         // Concord's JSON: the writer and reader every persisted and transmitted format goes
         // through, and `Shape`, the one declaration of a record's members that both of them
         // and Codable derive from. Knows nothing of the domain.
-        .target(name: "ConcordCodec"),
+        .target(name: "ConcordCodec", swiftSettings: crossModuleOptimized),
         // The spec: model, changes, the three-way field merge, permissions, validation and CSV
         // (each record's JSON shape beside its type). Pure: no I/O, no logging.
-        .target(name: "ConcordCore", dependencies: ["ConcordCodec"]),
+        .target(name: "ConcordCore", dependencies: ["ConcordCodec"], swiftSettings: crossModuleOptimized),
         // The wire: the bodies of the hub's API, the agent's control API and the admin API.
-        .target(name: "ConcordWire", dependencies: ["ConcordCore", "ConcordCodec"]),
+        .target(
+            name: "ConcordWire", dependencies: ["ConcordCore", "ConcordCodec"], swiftSettings: crossModuleOptimized),
 
         // libcurl, with typed wrappers for its variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -70,6 +80,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(
             name: "concord-hub",

@@ -460,7 +460,7 @@ _concordctl_hub_agencies_list() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--hub --token-file --ca-file)
+    non_repeating_options=(--hub --token-file --ca-file --silent)
     __concordctl_offer_flags_options 0
 
     # Offer option value completions
@@ -472,6 +472,9 @@ _concordctl_hub_agencies_list() {
         return
         ;;
     '--ca-file')
+        return
+        ;;
+    '--silent')
         return
         ;;
     esac

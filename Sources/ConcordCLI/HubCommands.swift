@@ -3,6 +3,12 @@ import ConcordCodec
 import ConcordCore
 import ConcordWire
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Administer the hub: agencies and tokens, plans, conflicts, audit history.",
@@ -21,15 +27,68 @@ struct Hub: AsyncParsableCommand {
             defaultSubcommand: List.self)
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List agencies, roles and active tokens.")
+            static let configuration = CommandConfiguration(
+                abstract: "List agencies: role, active tokens, and when the hub last heard from each.",
+                discussion: """
+                    LAST CONTACT is the hub's last request from the agency (or line of its open stream);
+                    LAST PUSH the last push the hub answered. Example, the agencies that have gone quiet:
+                    concordctl hub agencies --silent 3d
+                    """)
             @OptionGroup var hub: HubOptions
+            @Option(
+                help: ArgumentHelp(
+                    "Only agencies not heard from for this long (e.g. 3d, 12h, 30m; units s m h d w).",
+                    valueName: "SPAN"))
+            var silent: String?
 
             func run() async throws {
-                let list: AgencyList = try await hub.client().get("/v1/agencies")
+                let span = try silent.map { text in
+                    guard let seconds = Self.seconds(in: text) else {
+                        throw ValidationError(
+                            "--silent takes a span such as 3d, 12h or 30m (units s m h d w), not '\(text.prefix(20))'")
+                    }
+                    return seconds
+                }
+                var list: AgencyList = try await hub.client().get("/v1/agencies")
+                let now = Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+                if let span {
+                    let since = now.millisecondsSinceEpoch - span * 1000
+                    list.agencies = list.agencies.filter { ($0.lastContact?.millisecondsSinceEpoch ?? .min) < since }
+                }
                 if hub.json { return try printJSON(list) }
-                var table = Table("ID", "ROLE", "TOKENS", "NAME")
-                for a in list.agencies { table.add(a.id.rawValue, a.role.rawValue, "\(a.activeTokens)", a.name) }
+                if let silent, list.agencies.isEmpty {
+                    return print("every agency was heard from in the last \(silent)")
+                }
+                var table = Table("ID", "ROLE", "TOKENS", "LAST CONTACT", "LAST PUSH", "NAME")
+                for a in list.agencies {
+                    table.add(
+                        a.id.rawValue, a.role.rawValue, "\(a.activeTokens)", Self.ago(a.lastContact, now: now),
+                        Self.ago(a.lastPush, now: now), a.name)
+                }
                 print(table.rendered)
+            }
+
+            /// Seconds in a span such as `3d`; `nil` when it is not one.
+            static func seconds(in text: String) -> Int64? {
+                let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800]
+                guard let unit = text.last.flatMap({ units[$0] }), let n = Int64(text.dropLast()), n >= 0,
+                    n <= Int64.max / unit / 1000
+                else { return nil }
+                return n * unit
+            }
+
+            /// "12 min ago (2026-11-30 09:12)", or "never".
+            static func ago(_ time: Timestamp?, now: Timestamp) -> String {
+                guard let time else { return "never" }
+                let seconds = max(0, (now.millisecondsSinceEpoch - time.millisecondsSinceEpoch) / 1000)
+                let span =
+                    switch seconds {
+                    case ..<60: "\(seconds) s"
+                    case ..<3600: "\(seconds / 60) min"
+                    case ..<172_800: "\(seconds / 3600) h"
+                    default: "\(seconds / 86_400) days"
+                    }
+                return "\(span) ago (\(describe(time)))"
             }
         }
 

@@ -82,10 +82,12 @@ public struct JSONWriter {
     /// An object: `body` writes its members with `key`, in sorted order.
     public mutating func object(_ body: (inout ObjectWriter) -> Void) {
         byte(0x7B)
-        var o = ObjectWriter(writer: self)
-        self = JSONWriter(capacity: 0)
+        // The bytes move into the object writer and back (swapped, never copied: a copy
+        // left alive would make the next append copy the whole document, once per object).
+        var o = ObjectWriter(writer: JSONWriter(capacity: 0))
+        swap(&self, &o.writer)
         body(&o)
-        self = o.writer
+        swap(&self, &o.writer)
         byte(0x7D)
     }
 

@@ -1,47 +1,100 @@
 import ConcordCore
 import ConcordWire
+import CoreMetrics
+import Prometheus
 import Synchronization
 
-/// Counters for `GET /metrics`, in the Prometheus text format.
+/// The hub's metrics, through swift-metrics into a Prometheus registry of this hub's own (no
+/// global bootstrap, so several hubs in one process keep theirs apart), served at
+/// `GET /metrics` in the Prometheus text format.
+///
+/// | metric | kind | labels |
+/// | --- | --- | --- |
+/// | `concord_http_requests_total` | counter | `status` |
+/// | `concord_http_request_duration_seconds` | histogram | `route` |
+/// | `concord_changes_total` | counter | `outcome` |
+/// | `concord_push_batch_changes` | histogram | |
+/// | `concord_push_database_seconds` | histogram (the write transaction of a push) | |
+/// | `concord_streams` | gauge (streams held open) | |
+/// | `concord_long_polls` | gauge (pulls waiting for a change) | |
+/// | `concord_open_conflicts` | gauge | |
+/// | `concord_agency_last_seen_seconds` | gauge (Unix time the hub last heard from the agency) | `agency` |
+/// | `concord_agency_last_push_seconds` | gauge (Unix time of its last push the hub answered) | `agency` |
 public final class HubMetrics: Sendable {
-    private struct Counts {
-        var requestsByStatus: [Int: Int] = [:]
-        var changesByOutcome: [Outcome: Int] = [:]
+    let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+    private let streams: Meter
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = [
+            "concord_http_request_duration_seconds": [
+                .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
+                .seconds(1), .seconds(5), .seconds(30), .seconds(120),
+            ],
+            "concord_push_database_seconds": [
+                .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+                .milliseconds(500), .seconds(2),
+            ],
+        ]
+        factory.valueHistogramBuckets = ["concord_push_batch_changes": [1, 2, 5, 10, 50, 100, 500, 1000]]
+        self.factory = factory
+        streams = Meter(label: "concord_streams", factory: factory)
     }
 
-    private let counts = Mutex(Counts())
-
-    public init() {}
-
-    func countRequest(status: Int) {
-        counts.withLock { $0.requestsByStatus[status, default: 0] += 1 }
+    /// A request answered: its status, and how long it took by route (the route's pattern,
+    /// never the path with its ids).
+    func countRequest(status: Int, route: String?, duration: Duration) {
+        Counter(label: "concord_http_requests_total", dimensions: [("status", "\(status)")], factory: factory)
+            .increment()
+        CoreMetrics.Timer(
+            label: "concord_http_request_duration_seconds", dimensions: [("route", route ?? "unmatched")],
+            factory: factory
+        ).recordNanoseconds(duration.nanoseconds)
     }
 
-    func count(_ results: [ChangeResult]) {
-        counts.withLock { c in
-            for r in results { c.changesByOutcome[r.outcome, default: 0] += 1 }
+    /// A push answered: its size, each change's outcome and the database's time.
+    func countPush(_ results: [ChangeResult], database: Duration) {
+        Recorder(label: "concord_push_batch_changes", factory: factory).record(results.count)
+        CoreMetrics.Timer(label: "concord_push_database_seconds", factory: factory).recordNanoseconds(
+            database.nanoseconds)
+        var counts: [Outcome: Int] = [:]
+        for r in results { counts[r.outcome, default: 0] += 1 }
+        for (outcome, n) in counts {
+            Counter(label: "concord_changes_total", dimensions: [("outcome", outcome.rawValue)], factory: factory)
+                .increment(by: n)
         }
     }
 
-    /// The exposition text; gauges are read by the caller at scrape time.
-    func render(openConflicts: Int, longPolls: Int) -> String {
-        let c = counts.withLock { $0 }
-        var out = "# HELP concord_http_requests_total HTTP requests answered, by status code.\n"
-        out += "# TYPE concord_http_requests_total counter\n"
-        for (status, n) in c.requestsByStatus.sorted(by: { $0.key < $1.key }) {
-            out += "concord_http_requests_total{status=\"\(status)\"} \(n)\n"
+    /// A stream opened (`+1`) or ended (`-1`).
+    func streamHeld(_ delta: Double) { streams.increment(by: delta) }
+
+    /// The exposition text; gauges of state are read by the caller at scrape time.
+    func render(openConflicts: Int, longPolls: Int, agencies: [AgencyInfo]) -> [UInt8] {
+        Gauge(label: "concord_open_conflicts", factory: factory).record(openConflicts)
+        Gauge(label: "concord_long_polls", factory: factory).record(longPolls)
+        for agency in agencies {
+            if let seen = agency.lastContact {
+                Gauge(
+                    label: "concord_agency_last_seen_seconds", dimensions: [("agency", agency.id.rawValue)],
+                    factory: factory
+                ).record(Double(seen.millisecondsSinceEpoch) / 1000)
+            }
+            if let push = agency.lastPush {
+                Gauge(
+                    label: "concord_agency_last_push_seconds", dimensions: [("agency", agency.id.rawValue)],
+                    factory: factory
+                ).record(Double(push.millisecondsSinceEpoch) / 1000)
+            }
         }
-        out += "# HELP concord_changes_total Changes received, by outcome.\n"
-        out += "# TYPE concord_changes_total counter\n"
-        for outcome in Outcome.allCases {
-            out += "concord_changes_total{outcome=\"\(outcome.rawValue)\"} \(c.changesByOutcome[outcome] ?? 0)\n"
-        }
-        out += "# HELP concord_open_conflicts Conflicts waiting for an admin.\n"
-        out += "# TYPE concord_open_conflicts gauge\n"
-        out += "concord_open_conflicts \(openConflicts)\n"
-        out += "# HELP concord_long_polls Pull requests waiting for a change.\n"
-        out += "# TYPE concord_long_polls gauge\n"
-        out += "concord_long_polls \(longPolls)\n"
-        return out
+        return registry.emitToBuffer()
+    }
+}
+
+extension Duration {
+    /// The whole nanoseconds of the duration.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

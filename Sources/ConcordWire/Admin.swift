@@ -113,13 +113,22 @@ public struct AgencyInfo: Codable, Sendable, Hashable {
     public var role: Role
     public var activeTokens: Int
     public var createdAt: Timestamp
+    /// When the hub last heard from the agency (any request, or its open stream); absent: never.
+    public var lastContact: Timestamp?
+    /// When the agency last pushed changes the hub took; absent: never.
+    public var lastPush: Timestamp?
 
-    public init(id: AgencyID, name: String, role: Role, activeTokens: Int, createdAt: Timestamp) {
+    public init(
+        id: AgencyID, name: String, role: Role, activeTokens: Int, createdAt: Timestamp, lastContact: Timestamp? = nil,
+        lastPush: Timestamp? = nil
+    ) {
         self.id = id
         self.name = name
         self.role = role
         self.activeTokens = activeTokens
         self.createdAt = createdAt
+        self.lastContact = lastContact
+        self.lastPush = lastPush
     }
 }
 

@@ -211,6 +211,43 @@ struct CLITests {
         }
     }
 
+    /// The admin's question "which agency has gone quiet?": when the hub last heard from each
+    /// agency and last took its push, in the table, in JSON and in /metrics.
+    @Test func hubAgencies_sayWhenEachWasLastHeardFrom_andListTheSilentOnes() async throws {
+        try await withPartnership { p in
+            var r = try await concordctl(["update", "child-m/3.1", "--progress", "Checked"] + p.police)
+            #expect(r.status == 0, "\(r.err)")
+            r = try await concordctl(["sync", "--wait", "10"] + p.police)
+            #expect(r.status == 0, "\(r.err)")
+            r = try await concordctl(["hub", "agencies", "--json"] + p.admin)
+            let agencies = Dictionary(
+                uniqueKeysWithValues: try decode(AgencyList.self, r.out).agencies.map { ($0.id.rawValue, $0) })
+            // police and csc run agents (streaming); icb has never been heard from.
+            #expect(agencies["police"]?.lastContact != nil && agencies["police"]?.lastPush != nil)
+            #expect(agencies["csc"]?.lastContact != nil && agencies["csc"]?.lastPush == nil)
+            #expect(agencies["icb"]?.lastContact == nil)
+            r = try await concordctl(["hub", "agencies"] + p.admin)
+            let police = r.out.split(separator: "\n").first { $0.hasPrefix("police") }.map(String.init) ?? ""
+            let icb = r.out.split(separator: "\n").first { $0.hasPrefix("icb") }.map(String.init) ?? ""
+            #expect(r.out.contains("LAST CONTACT") && police.contains(" s ago (") && icb.contains("never"), "\(r.out)")
+
+            r = try await concordctl(["hub", "agencies", "--silent", "1h", "--json"] + p.admin)
+            let silent = Set(try decode(AgencyList.self, r.out).agencies.map(\.id.rawValue))
+            #expect(silent.contains("icb") && !silent.contains("police") && !silent.contains("csc"), "\(silent)")
+            r = try await concordctl(["hub", "agencies", "--silent", "3x"] + p.admin)
+            #expect(r.status != 0 && r.err.contains("--silent takes a span such as 3d"), "\(r.err)")
+
+            let metrics = try await p.hub.client(nil).raw("GET", "/metrics").text
+            #expect(metrics.contains("concord_agency_last_seen_seconds{agency=\"police\"}"))
+            #expect(metrics.contains("concord_agency_last_push_seconds{agency=\"police\"}"))
+            #expect(!metrics.contains("concord_agency_last_seen_seconds{agency=\"icb\"}"))
+            #expect(
+                metrics.contains("concord_http_request_duration_seconds_bucket{route=\"/v1/sync/push\""), "\(metrics)")
+            #expect(metrics.contains("concord_push_batch_changes_count"))
+            #expect(metrics.contains("concord_streams 2"), "two agents hold streams")
+        }
+    }
+
     @Test func everyHubCommand_inTableAndJSONForm() async throws {
         try await withPartnership { p in
             var r = try await concordctl(["hub", "agencies"] + p.admin)

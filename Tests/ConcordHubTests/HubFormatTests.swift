@@ -22,7 +22,7 @@ struct HubFormatTests {
     static let logger = Logger(label: "hub-format-test")
 
     /// The migrations each fixture was made at.
-    static let versions = ["v1", "v2-plan-removals", "v3-timeline"]
+    static let versions = ["v1", "v2-plan-removals", "v3-timeline", "v4-agency-contact"]
 
     static func restore(_ name: String, to path: String) throws {
         let dump = try String(contentsOf: fixtures.appendingPathComponent("hub-\(name).sql"), encoding: .utf8)
@@ -31,7 +31,7 @@ struct HubFormatTests {
         try queue.close()
     }
 
-    @Test(arguments: ["v1", "v2", "v3"])
+    @Test(arguments: ["v1", "v2", "v3", "v4"])
     func aHubOfEveryVersion_opensMigratedAndServesWhatItHeld(_ version: String) async throws {
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("hub.sqlite").path
@@ -76,9 +76,10 @@ struct HubFormatTests {
 
     @Test func everyMigration_hasAFixture() {
         #expect(
-            Self.versions.count == ["v1", "v2", "v3"].filter {
-                FileManager.default.fileExists(atPath: Self.fixtures.appendingPathComponent("hub-\($0).sql").path)
-            }.count)
+            Self.versions.count
+                == ["v1", "v2", "v3", "v4"].filter {
+                    FileManager.default.fileExists(atPath: Self.fixtures.appendingPathComponent("hub-\($0).sql").path)
+                }.count)
     }
 
     /// Writes Fixtures/hub/hub-current.sqlite (run with CONCORD_WRITE_FIXTURES=1, then
@@ -92,7 +93,8 @@ struct HubFormatTests {
                 _ = try await hub.addAgency(
                     AgencyRequest(id: try AgencyID(id), name: id, role: id == "lscp" ? .admin : .agency))
             }
-            let csv = try String(contentsOf: repoRoot.appendingPathComponent("samples/plan-child-m.csv"), encoding: .utf8)
+            let csv = try String(
+                contentsOf: repoRoot.appendingPathComponent("samples/plan-child-m.csv"), encoding: .utf8)
             _ = try await hub.importPlan(
                 PlanImportRequest(id: try PlanID("child-m"), title: "CSPR Child M", csv: csv), by: Self.admin)
             let plan = try await hub.plan(try PlanID("child-m"), for: Self.admin)
@@ -124,7 +126,8 @@ struct HubFormatTests {
                         append: [.note(ProgressNote(text: "Audit booked for March", author: Self.police.agency))])
                 ], by: Self.police)
             try await hub.sqlitePool!.writeWithoutTransaction { db in
-                try db.execute(sql: "VACUUM INTO ?", arguments: [Self.fixtures.appendingPathComponent("hub-current.sqlite").path])
+                try db.execute(
+                    sql: "VACUUM INTO ?", arguments: [Self.fixtures.appendingPathComponent("hub-current.sqlite").path])
             }
             try hub.close()
         }

@@ -31,6 +31,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         if certificatesNameAgencies { try await checkCertificate(of: context, names: principal.agency) }
         let ticket = try gate.enter(.request, for: principal.agency)
+        store.heard(from: principal.agency)
         var context = context
         context.principal = principal
         context.token = String(parts[1])

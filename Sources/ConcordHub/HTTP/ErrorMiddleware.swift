@@ -13,6 +13,7 @@ struct ErrorMiddleware: RouterMiddleware {
     ) async throws
         -> Response
     {
+        let start = ContinuousClock.now
         let response: Response
         do {
             response = try await next(request, context)
@@ -37,7 +38,8 @@ struct ErrorMiddleware: RouterMiddleware {
             )
             .response(from: request, context: context)
         }
-        metrics.countRequest(status: response.status.code)
+        metrics.countRequest(
+            status: response.status.code, route: context.endpointPath, duration: ContinuousClock.now - start)
         return response
     }
 

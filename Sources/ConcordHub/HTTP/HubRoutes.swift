@@ -75,10 +75,11 @@ struct HubRoutes {
 
     @Sendable func metricsText(_ request: Request, context: HubRequestContext) async throws -> Response {
         let text = metrics.render(
-            openConflicts: try await store.openConflictCount(), longPolls: await store.feed.waiting)
+            openConflicts: try await store.openConflictCount(), longPolls: await store.feed.waiting,
+            agencies: try await store.agencies())
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
     }
 
     // MARK: Sync
@@ -92,8 +93,9 @@ struct HubRoutes {
                 "a batch of \(body.changes.count) changes is over the limit of \(limits.maxBatch); send smaller batches"
             )
         }
-        let (results, json) = try await store.push(body.changes, by: principal)
-        metrics.count(results)
+        let (results, json, database) = try await store.push(body.changes, by: principal)
+        metrics.countPush(results, database: database)
+        store.heard(from: principal.agency, pushed: true)
         return JSONBody.response(encoded: json)
     }
 
@@ -132,12 +134,17 @@ struct HubRoutes {
         let store = self.store
         let ticket = try gate.enter(.waiting, for: principal.agency)
         let token = context.token
+        let metrics = self.metrics
         return Response(
             status: .ok, headers: [.contentType: "application/x-ndjson", .cacheControl: "no-store"],
             body: ResponseBody { writer in
                 // The agency's place is held while the stream is written.
                 let held = ticket
-                defer { withExtendedLifetime(held) {} }
+                metrics.streamHeld(1)
+                defer {
+                    withExtendedLifetime(held) {}
+                    metrics.streamHeld(-1)
+                }
                 let deadline = ContinuousClock.now.advanced(by: wait)
                 var cursor = since
                 var first = true
@@ -151,6 +158,7 @@ struct HubRoutes {
                     var line = page.json
                     line.append(0x0A)
                     try await writer.write(ByteBuffer(bytes: line))
+                    store.heard(from: principal.agency)
                     cursor = page.cursor
                     first = false
                     if page.more { continue }

@@ -52,12 +52,23 @@ extension Hub {
         return count
     }
 
+    /// Every agency, with when it was last heard from (what is stored, or later in memory).
     public func agencies() async throws -> [AgencyInfo] {
-        try await storage.agencies()
+        let noted = contacts.noted
+        return try await storage.agencies().map { Self.withContact($0, noted[$0.id]) }
     }
 
     public func agencyInfo(_ id: AgencyID) async throws -> AgencyInfo {
         guard let info = try await storage.agency(id) else { throw Self.noSuchAgency(id) }
+        return Self.withContact(info, contacts.noted[id])
+    }
+
+    static func withContact(_ info: AgencyInfo, _ noted: AgencyContact?) -> AgencyInfo {
+        guard let noted else { return info }
+        let contact = AgencyContact(lastSeen: info.lastContact, lastPush: info.lastPush).merged(with: noted)
+        var info = info
+        info.lastContact = contact.lastSeen
+        info.lastPush = contact.lastPush
         return info
     }
 

@@ -6,17 +6,18 @@ import Foundation
 extension Hub {
     /// Applies a batch of changes from one agency, each atomically, in one durable
     /// transaction, and returns one result per change in the order sent, with the
-    /// `PushResponse` JSON spliced from the stored results. A change id seen before is
-    /// answered from its stored result.
+    /// `PushResponse` JSON spliced from the stored results and the transaction's time. A
+    /// change id seen before is answered from its stored result.
     public func push(
         _ changes: [Change], by principal: Principal
     ) async throws -> (
-        results: [ChangeResult], json: [UInt8]
+        results: [ChangeResult], json: [UInt8], database: Duration
     ) {
         guard principal.role != .viewer else {
             throw HubError(.forbidden, "\(principal.agency) has a viewer token, which is read-only")
         }
         let now = clock()
+        let started = ContinuousClock.now
         let (results, json, seq, published) = try await write { tx in
             var failure: (any Error)?
             var batch = try PushBatch(tx, hub: self, principal: principal, now: now)
@@ -40,6 +41,7 @@ extension Hub {
             let published = try batch.finish()
             return (results, json.bytes, batch.seq, published)
         }
+        let database = ContinuousClock.now - started
         await committed(seq, batch: published)
         var counts: [Outcome: Int] = [:]
         for r in results {
@@ -57,7 +59,7 @@ extension Hub {
                 "agency": "\(principal.agency)", "changes": "\(results.count)",
                 "outcomes": "\(outcomes.joined(separator: ","))",
             ])
-        return (results, json)
+        return (results, json, database)
     }
 }
 

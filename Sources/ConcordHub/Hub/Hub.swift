@@ -30,6 +30,8 @@ public final class Hub: Sendable {
     let records = RecordCache()
     /// Recently authenticated tokens.
     let tokens = TokenCache()
+    /// When each agency was last heard from.
+    let contacts = ContactBook()
     /// The open-conflict count last read for `/metrics`, and when.
     let openConflicts = Mutex<(count: Int, at: ContinuousClock.Instant)?>(nil)
 

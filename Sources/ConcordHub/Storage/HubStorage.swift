@@ -40,6 +40,8 @@ public protocol HubStorage: Sendable {
     func principal(tokenHash: Data) async throws -> Principal?
     func agencies() async throws -> [AgencyInfo]
     func agency(_ id: AgencyID) async throws -> AgencyInfo?
+    /// Keeps when agencies were last heard from and last pushed (later times only).
+    func record(contacts: [AgencyID: AgencyContact]) async throws
 
     /// Closes the database (after the last request).
     func close() throws
@@ -89,6 +91,28 @@ public protocol StorageTransaction: AnyObject {
     func insertToken(hash: Data, agency: AgencyID, at time: Timestamp) throws
     /// Revokes the agency's active tokens; returns how many.
     func revokeTokens(of agency: AgencyID, at time: Timestamp) throws -> Int
+}
+
+/// When an agency was last heard from, and last pushed successfully.
+public struct AgencyContact: Sendable, Hashable {
+    public var lastSeen: Timestamp?
+    public var lastPush: Timestamp?
+
+    public init(lastSeen: Timestamp? = nil, lastPush: Timestamp? = nil) {
+        self.lastSeen = lastSeen
+        self.lastPush = lastPush
+    }
+
+    /// The later of each time.
+    public func merged(with other: AgencyContact) -> AgencyContact {
+        AgencyContact(lastSeen: max(lastSeen, other.lastSeen), lastPush: max(lastPush, other.lastPush))
+    }
+
+    private func max(_ a: Timestamp?, _ b: Timestamp?) -> Timestamp? {
+        guard let a else { return b }
+        guard let b else { return a }
+        return Swift.max(a, b)
+    }
 }
 
 /// A change as the audit trail keeps it.

@@ -132,6 +132,15 @@ enum SQLiteSchema {
         migrator.registerMigration("v3-timeline") { db in
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('timeline', abs(random()) % 9007199254740991)")
         }
+        // When each agency was last heard from and last pushed successfully (milliseconds;
+        // NULL: never), so "which agency has gone quiet?" survives a restart.
+        migrator.registerMigration("v4-agency-contact") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE agencies ADD COLUMN last_seen_at INTEGER;
+                    ALTER TABLE agencies ADD COLUMN last_push_at INTEGER;
+                    """)
+        }
         return migrator
     }
 }

@@ -236,14 +236,36 @@ public final class SQLiteStorage: HubStorage {
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT name, role, created_at,
+                    SELECT name, role, created_at, last_seen_at, last_push_at,
                         (SELECT COUNT(*) FROM tokens WHERE agency_id = a.id AND revoked_at IS NULL) AS active
                     FROM agencies a WHERE id = ?
                     """, arguments: [id.rawValue])
         else { return nil }
+        let seen: Int64? = row["last_seen_at"]
+        let pushed: Int64? = row["last_push_at"]
         return AgencyInfo(
             id: id, name: row["name"], role: Role(rawValue: row["role"]) ?? .viewer, activeTokens: row["active"],
-            createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]))
+            createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]),
+            lastContact: seen.map(Timestamp.init(millisecondsSinceEpoch:)),
+            lastPush: pushed.map(Timestamp.init(millisecondsSinceEpoch:)))
+    }
+
+    public func record(contacts: [AgencyID: AgencyContact]) async throws {
+        try await pool.write { db in
+            for (agency, contact) in contacts {
+                try db.execute(
+                    sql: """
+                        UPDATE agencies SET
+                            last_seen_at = CASE WHEN ?1 IS NULL THEN last_seen_at ELSE max(coalesce(last_seen_at, ?1), ?1) END,
+                            last_push_at = CASE WHEN ?2 IS NULL THEN last_push_at ELSE max(coalesce(last_push_at, ?2), ?2) END
+                        WHERE id = ?3
+                        """,
+                    arguments: [
+                        contact.lastSeen?.millisecondsSinceEpoch, contact.lastPush?.millisecondsSinceEpoch,
+                        agency.rawValue,
+                    ])
+            }
+        }
     }
 }
 
