@@ -23,8 +23,9 @@ struct Bench {
         case "agent-rss": try await AgentBench.idleRSS()
         case "agent-start": try AgentBench.startUp()
         case "propagation": try await AgentBench.propagation()
+        case "codec": try CodecBench.run()
         default:
-            print("usage: concord-bench [hub | agent-edit | agent-rss | agent-start | propagation]")
+            print("usage: concord-bench [hub | agent-edit | agent-rss | agent-start | propagation | codec]")
             exit(2)
         }
     }
