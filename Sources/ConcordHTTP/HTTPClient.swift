@@ -1,5 +1,6 @@
 import CCurl
 import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -266,51 +267,42 @@ public final class HTTPClient: @unchecked Sendable {
 }
 
 /// Resumes a continuation once, whichever of the transfer and a cancellation comes first.
-final class Answer: @unchecked Sendable {
-    private let lock = NSLockLike()
-    private var continuation: CheckedContinuation<HTTPResponse, any Error>?
-    private var early: Result<HTTPResponse, any Error>?
-    private var answered = false
+final class Answer: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<HTTPResponse, any Error>?
+        var early: Result<HTTPResponse, any Error>?
+        var answered = false
+    }
+
+    private let state = Mutex(State())
 
     /// The caller has its answer (a cancellation, say): a transfer still running is not wanted.
-    var isAnswered: Bool { lock.withLock { answered } }
+    var isAnswered: Bool { state.withLock { $0.answered } }
 
     /// Stores the continuation; returns false if a cancellation already answered it.
     func set(_ c: CheckedContinuation<HTTPResponse, any Error>) -> Bool {
-        lock.withLock {
-            if let early {
-                c.resume(with: early)
-                return false
-            }
-            continuation = c
-            return true
+        let early = state.withLock { s -> Result<HTTPResponse, any Error>? in
+            if let early = s.early { return early }
+            s.continuation = c
+            return nil
         }
+        guard let early else { return true }
+        c.resume(with: early)
+        return false
     }
 
     func resume(with result: Result<HTTPResponse, any Error>) {
-        let c: CheckedContinuation<HTTPResponse, any Error>? = lock.withLock {
-            if answered { return nil }
-            answered = true
-            if continuation == nil {
-                early = result
+        let c = state.withLock { s -> CheckedContinuation<HTTPResponse, any Error>? in
+            if s.answered { return nil }
+            s.answered = true
+            guard let c = s.continuation else {
+                s.early = result
                 return nil
             }
-            defer { continuation = nil }
-            return continuation
+            s.continuation = nil
+            return c
         }
         c?.resume(with: result)
-    }
-}
-
-/// A mutex on pthreads (FoundationEssentials has no NSLock).
-private final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }
 
