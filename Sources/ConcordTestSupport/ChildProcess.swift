@@ -7,7 +7,9 @@ import Foundation
 /// A real binary of this package started as a child process, logging to a file, always
 /// stopped by the test that started it.
 public final class ChildProcess: @unchecked Sendable {
+    /// The running process.
     public let process: Process
+    /// The file its stdout and stderr are appended to.
     public let logFile: URL
 
     /// The folder holding the built executables: `CONCORD_BIN_DIR`, or next to the test bundle.
@@ -32,6 +34,7 @@ public final class ChildProcess: @unchecked Sendable {
         return url
     }
 
+    /// Starts binary `name` (see `executable(_:)`) outside systemd, logging to `logFile`.
     public init(_ name: String, _ arguments: [String], environment: [String: String] = [:], logFile: URL) throws {
         // Not under systemd, whatever the test runner's environment says.
         process = try Self.prepare(name, arguments, environment: ["NOTIFY_SOCKET": ""].merging(environment) { $1 })
@@ -44,9 +47,12 @@ public final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// The process id.
     public var pid: Int32 { process.processIdentifier }
+    /// Whether it has not exited yet.
     public var isRunning: Bool { process.isRunning }
 
+    /// Sends signal `sig` if it is still running.
     public func signal(_ sig: Int32) {
         if process.isRunning { kill(process.processIdentifier, sig) }
     }
@@ -67,6 +73,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// The log so far; empty when the file cannot be read.
     public var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// A process for one of the package's binaries, with this environment plus `environment`.
@@ -141,8 +148,11 @@ public final class ChildProcess: @unchecked Sendable {
     }
 }
 
+/// A test helper's failure, saying what went wrong.
 public struct ChildError: Error, CustomStringConvertible {
+    /// What went wrong, often with the child's log.
     public var description: String
+    /// An error saying `description`.
     public init(_ description: String) { self.description = description }
 }
 

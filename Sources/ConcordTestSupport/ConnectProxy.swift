@@ -11,6 +11,7 @@ import Foundation
 /// closed, nothing moves (open tunnels stop forwarding, new requests get no answer) until
 /// it is cleared, when everything held moves on as after a healed partition.
 public final class ConnectProxy: @unchecked Sendable {
+    /// The loopback port it listens on.
     public let port: Int
     private let listener: Int32
     private let lock = NSLock()
@@ -29,6 +30,7 @@ public final class ConnectProxy: @unchecked Sendable {
         while blackHole && !lock.withLock({ stopped }) { usleep(10_000) }
     }
 
+    /// Starts listening on an ephemeral loopback port, accepting on a thread of its own.
     public init() throws {
         (listener, port) = try listenOnLoopback(backlog: 16, what: "proxy")
         Thread.detachNewThread { [self] in acceptLoop() }
@@ -37,8 +39,10 @@ public final class ConnectProxy: @unchecked Sendable {
     /// The tunnels opened so far.
     public var tunnelCount: Int { lock.withLock { tunnels } }
 
+    /// `http://127.0.0.1:PORT`, for a client's proxy setting.
     public var url: String { "http://127.0.0.1:\(port)" }
 
+    /// Stops accepting connections; tunnels already open run on until a side closes.
     public func stop() {
         lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))

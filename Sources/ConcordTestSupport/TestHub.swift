@@ -10,20 +10,28 @@ import ServiceLifecycle
 /// A real hub over real TLS on an ephemeral loopback port, in this process, built exactly as
 /// `concord-hub serve` builds it, in a fresh data directory made by `concord-hub init`'s code.
 public struct TestHub: Sendable {
+    /// The hub's data directory, made for the test and removed after it.
     public let dir: URL
+    /// The loopback port the hub bound.
     public let port: Int
+    /// The CA (PEM) that signed the hub's certificate, for clients to trust.
     public let caFile: String
+    /// The token of the business unit's admin agency `lscp`, as `concord-hub init` made it.
     public let adminToken: String
+    /// The hub itself, for tests that look behind the HTTP API.
     public let store: Hub
 
+    /// `https://127.0.0.1:PORT`.
     public var baseURL: String { "https://127.0.0.1:\(port)" }
 
+    /// A client sending `token` as its bearer token (none when `nil`), never through a proxy.
     public func client(_ token: String?) -> JSONClient {
         var configuration = HTTPClientConfiguration(baseURL: baseURL, caFile: caFile, bearerToken: token)
         configuration.proxy = ""  // never a proxy to loopback
         return JSONClient(HTTPClient(configuration))
     }
 
+    /// A client with the admin token.
     public var admin: JSONClient { client(adminToken) }
 
     /// Adds the Northbridge agencies and imports plan child-m; returns each agency's token.
@@ -62,6 +70,7 @@ public struct TestHub: Sendable {
     }
 }
 
+/// The package's root folder (three levels above this file).
 public let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
@@ -122,16 +131,23 @@ public func withTestHub(
 
 /// JSON over the real libcurl client.
 public struct JSONClient: Sendable {
+    /// The client requests go through.
     public let http: HTTPClient
 
+    /// A JSON client over `http`.
     public init(_ http: HTTPClient) { self.http = http }
 
+    /// An answer with a status other than the one expected.
     public struct Failure: Error, CustomStringConvertible {
+        /// The status received.
         public var status: Int
+        /// The answer's body as text.
         public var body: String
+        /// `HTTP STATUS: BODY`.
         public var description: String { "HTTP \(status): \(body)" }
     }
 
+    /// Sends a request and returns the answer, whatever its status.
     public func raw(
         _ method: String, _ path: String, body: [UInt8]? = nil, headers: [String: String] = [:]
     ) async throws
@@ -140,10 +156,12 @@ public struct JSONClient: Sendable {
         try await http.send(method, path, body: body, headers: headers)
     }
 
+    /// GETs `path` and decodes the answer; throws `Failure` unless its status is `expect`.
     public func get<T: Decodable>(_ path: String, expect: Int = 200) async throws -> T {
         try decode(try await raw("GET", path), expect: expect)
     }
 
+    /// POSTs `body` as JSON and decodes the answer; throws `Failure` unless its status is `expect`.
     public func post<T: Decodable>(_ path: String, _ body: some Encodable, expect: Int = 200) async throws -> T {
         try decode(
             try await raw("POST", path, body: Array(try ConcordJSON.encode(body, pretty: false))), expect: expect)
@@ -158,23 +176,28 @@ public struct JSONClient: Sendable {
         return try JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
     }
 
+    /// Decodes an answer's body; throws `Failure` unless its status is `expect`.
     public func decode<T: Decodable>(_ response: HTTPResponse, expect: Int) throws -> T {
         guard response.status == expect else { throw Failure(status: response.status, body: response.text) }
         return try JSONDecoder().decode(T.self, from: Data(response.body))
     }
 
+    /// Pushes `changes` as one batch and returns the hub's result for each, in order.
     public func push(_ changes: [Change]) async throws -> [ChangeResult] {
         let response: PushResponse = try await post("/v1/sync/push", PushRequest(changes: changes))
         return response.results
     }
 
+    /// One pull page of records changed after `since`, waiting up to `wait` seconds for news.
     public func pull(since: Int64 = 0, limit: Int = 1000, wait: Int = 0) async throws -> PullResponse {
         try await get("/v1/sync/pull?since=\(since)&limit=\(limit)&wait=\(wait)")
     }
 }
 
+/// Parses an action address such as `child-m/1.1`, trapping on a bad one (for literals in tests).
 public func address(_ s: String) -> ActionAddress { try! ActionAddress(s) }
 
+/// A change to existing action `a` moving each field from the first value to the second.
 public func edit(_ a: String, _ fields: [Field: (FieldValue, FieldValue)], reason: String? = nil) -> Change {
     Change(
         action: address(a), baseRevision: 1,

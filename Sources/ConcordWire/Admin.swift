@@ -9,13 +9,18 @@ import ConcordCore
 
 /// A plan in a list: counts a committee asks for first.
 public struct PlanSummary: JSONRecord, Sendable, Hashable {
+    /// The plan's slug, e.g. `child-m`.
     public var id: PlanID
+    /// The plan's title, usually the review it answers: "CSPR Child M".
     public var title: String
+    /// The id of the RAG scheme the plan is rated in, e.g. `brag`.
     public var scheme: String
+    /// How many actions the plan has, archived ones not counted.
     public var actions: Int
     /// Actions by rating id; unrated actions under `unrated`.
     public var rag: [String: Int]
 
+    /// A summary from counts already made; `init(plan:)` counts a plan's actions.
     public init(id: PlanID, title: String, scheme: String, actions: Int, rag: [String: Int]) {
         self.id = id
         self.title = title
@@ -32,6 +37,7 @@ public struct PlanSummary: JSONRecord, Sendable, Hashable {
         self.init(id: plan.id, title: plan.title, scheme: plan.scheme, actions: live.count, rag: rag)
     }
 
+    /// The JSON form: every member is required.
     public static let shape = Shape<Self>(
         blank: PlanSummary(id: .unset, title: "", scheme: "", actions: 0, rag: [:]),
         [
@@ -42,19 +48,24 @@ public struct PlanSummary: JSONRecord, Sendable, Hashable {
 
 /// `GET /v1/plans` answer.
 public struct PlanList: Codable, Sendable, Hashable {
+    /// The plans the caller may read (admins and viewers: all; an agency: those it is a partner in).
     public var plans: [PlanSummary]
+    /// A list of these summaries.
     public init(plans: [PlanSummary]) { self.plans = plans }
 }
 
 /// `POST /v1/plans` body: create a plan, importing its actions from the spreadsheet form.
 public struct PlanImportRequest: Codable, Sendable, Hashable {
+    /// The plan's slug, e.g. `child-m`. An existing plan takes the actions only if its scheme matches.
     public var id: PlanID
+    /// The plan's title, e.g. "CSPR Child M" (at most 500 characters).
     public var title: String
     /// A scheme id the hub knows; absent: the hub's default.
     public var scheme: String?
     /// The plan in CSV (see `PlanCSV`); absent or empty: an empty plan.
     public var csv: String?
 
+    /// A request; without `scheme` the hub's default is used, without `csv` the plan starts empty.
     public init(id: PlanID, title: String, scheme: String? = nil, csv: String? = nil) {
         self.id = id
         self.title = title
@@ -65,10 +76,14 @@ public struct PlanImportRequest: Codable, Sendable, Hashable {
 
 /// `POST /v1/plans` answer: the plan, each action's create result, and what the committee must see.
 public struct PlanImportResponse: Codable, Sendable, Hashable {
+    /// The plan after the import.
     public var plan: PlanSummary
+    /// The hub's answer to each imported action's create change, one per action.
     public var results: [ChangeResult]
+    /// Rules the imported actions break that did not block the import (e.g. green with no evidence).
     public var flags: [Violation]
 
+    /// An answer with these parts.
     public init(plan: PlanSummary, results: [ChangeResult], flags: [Violation]) {
         self.plan = plan
         self.results = results
@@ -78,14 +93,20 @@ public struct PlanImportResponse: Codable, Sendable, Hashable {
 
 /// One line of an action's audit trail.
 public struct HistoryEntry: Codable, Sendable, Hashable {
+    /// The hub's sequence number of the change: the trail is in this order.
     public var seq: Int64
+    /// The agency that sent the change (taken from its token).
     public var agency: AgencyID
     /// Hub time the change was received.
     public var at: Timestamp
+    /// How the change ended: applied, merged, conflict or rejected.
     public var outcome: Outcome
+    /// The change as the agency sent it.
     public var change: Change
+    /// The hub's full answer to the change, as the agency received it.
     public var result: ChangeResult
 
+    /// An entry with these parts.
     public init(seq: Int64, agency: AgencyID, at: Timestamp, outcome: Outcome, change: Change, result: ChangeResult) {
         self.seq = seq
         self.agency = agency
@@ -98,8 +119,11 @@ public struct HistoryEntry: Codable, Sendable, Hashable {
 
 /// `GET /v1/actions/{plan}/{ref}/history` answer, oldest first.
 public struct History: Codable, Sendable, Hashable {
+    /// The action whose trail this is.
     public var action: ActionAddress
+    /// Every change the hub received for the action, whatever its outcome, oldest first.
     public var entries: [HistoryEntry]
+    /// A trail of `entries` for `action`.
     public init(action: ActionAddress, entries: [HistoryEntry]) {
         self.action = action
         self.entries = entries
@@ -108,16 +132,22 @@ public struct History: Codable, Sendable, Hashable {
 
 /// An agency as the hub lists it (tokens are never shown again).
 public struct AgencyInfo: Codable, Sendable, Hashable {
+    /// The agency's id, e.g. `police`.
     public var id: AgencyID
+    /// The agency's display name, e.g. "Northbridge Police".
     public var name: String
+    /// What the agency may do at the hub.
     public var role: Role
+    /// How many of the agency's tokens have not been revoked.
     public var activeTokens: Int
+    /// Hub time the agency was added.
     public var createdAt: Timestamp
     /// When the hub last heard from the agency (any request, or its open stream); absent: never.
     public var lastContact: Timestamp?
     /// When the agency last pushed changes the hub took; absent: never.
     public var lastPush: Timestamp?
 
+    /// An agency entry; contact times absent mean the hub has not heard from it.
     public init(
         id: AgencyID, name: String, role: Role, activeTokens: Int, createdAt: Timestamp, lastContact: Timestamp? = nil,
         lastPush: Timestamp? = nil
@@ -134,15 +164,21 @@ public struct AgencyInfo: Codable, Sendable, Hashable {
 
 /// `GET /v1/agencies` answer.
 public struct AgencyList: Codable, Sendable, Hashable {
+    /// Every agency the hub knows.
     public var agencies: [AgencyInfo]
+    /// A list of these agencies.
     public init(agencies: [AgencyInfo]) { self.agencies = agencies }
 }
 
 /// `POST /v1/agencies` body.
 public struct AgencyRequest: Codable, Sendable, Hashable {
+    /// The new agency's id, e.g. `nhs-trust`.
     public var id: AgencyID
+    /// The agency's display name, e.g. "Northbridge Police".
     public var name: String
+    /// What the agency may do at the hub.
     public var role: Role
+    /// A request to add this agency.
     public init(id: AgencyID, name: String, role: Role) {
         self.id = id
         self.name = name
@@ -152,8 +188,11 @@ public struct AgencyRequest: Codable, Sendable, Hashable {
 
 /// A new token, shown this once.
 public struct IssuedToken: Codable, Sendable, Hashable {
+    /// The agency the token belongs to, as the hub now lists it.
     public var agency: AgencyInfo
+    /// The bearer token in clear; the hub keeps only its hash and cannot show it again.
     public var token: String
+    /// A token issued to `agency`.
     public init(agency: AgencyInfo, token: String) {
         self.agency = agency
         self.token = token
@@ -162,7 +201,9 @@ public struct IssuedToken: Codable, Sendable, Hashable {
 
 /// The body of every error answer: `{"error": {"status": 400, "code": "...", "message": "..."}}`.
 public struct ErrorBody: Codable, Sendable, Hashable {
+    /// What went wrong with the request.
     public struct Detail: Codable, Sendable, Hashable {
+        /// The HTTP status code, repeated from the answer's status line.
         public var status: Int
         /// A stable code for scripts: `badRequest`, `unauthorized`, `forbidden`, `notFound`, ...
         public var code: String
@@ -170,8 +211,10 @@ public struct ErrorBody: Codable, Sendable, Hashable {
         public var message: String
     }
 
+    /// The error itself.
     public var error: Detail
 
+    /// An error body with this status, code and message.
     public init(status: Int, code: String, message: String) {
         error = Detail(status: status, code: code, message: message)
     }

@@ -24,21 +24,36 @@ import ConcordCore
 /// `pushBatch` (500), `ragSchemes`, `logLevel` (info).
 /// Environment: `CONCORD_AGENT_HUB`, `CONCORD_AGENT_SOCKET`, `CONCORD_AGENT_LOG_LEVEL`.
 public struct AgentConfig: Codable, Sendable, Equatable {
+    /// The config format this agent reads and `concord-agent init` writes.
     public static let currentFormatVersion = 1
+    /// The config file's name in the state directory.
     public static let fileName = "agent.json"
 
+    /// Version of the file's format; only 1 is read.
     public var formatVersion = AgentConfig.currentFormatVersion
+    /// The agent's store: snapshot, journal, lock, control socket. Default: the config file's folder.
     public var stateDir: String
+    /// The hub's URL: `https://`, or `http://` to 127.0.0.1, [::1] or localhost only.
     public var hub: String
+    /// This agency's id, as the hub knows it.
     public var agency: AgencyID
+    /// `agency` (default) or `admin` for the business unit's agent; edits are checked locally with its rules.
     public var role: Role = .agency
+    /// File holding the agency's hub token; the systemd credential `hub-token` wins when present.
     public var tokenFile: String?
+    /// The hub's CA certificate (PEM); `nil`: the system's trust store.
     public var caFile: String?
+    /// PEM client certificate, for a hub that requires mutual TLS; `nil`: none.
     public var clientCertificate: String?
+    /// PEM private key of `clientCertificate`.
     public var clientKey: String?
+    /// The control socket `concordctl` talks to; `nil`: `control.sock` in `stateDir`.
     public var socket: String?
+    /// An explicit proxy URL; `nil`: the environment's `https_proxy`, `all_proxy` and `no_proxy`.
     public var proxy: String?
+    /// Seconds to wait for a connection to the hub. Default 10.
     public var connectTimeoutSeconds = 10
+    /// Longest a push or plan request may take, in seconds. Default 60.
     public var requestTimeoutSeconds = 60
     /// `online` means the hub answered within this many seconds (2-30); a stream quiet for
     /// this long is dropped and opened again.
@@ -46,11 +61,16 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     /// How news is received: `stream` (one answer per change on an open request) or
     /// `long-poll` (a new request per answer, for proxies that hold streamed answers back).
     public var pull: PullMode = .stream
+    /// How long each stream or long-poll stays open, in seconds. Default 30.
     public var pullWaitSeconds = 30
+    /// Most changes sent in one push, 1 to 10,000. Default 500.
     public var pushBatch = 500
+    /// A RAG scheme file, for checking ratings locally; `nil`: the built-in scheme.
     public var ragSchemes: String?
+    /// trace, debug, info, notice, warning, error or critical. Default `info`.
     public var logLevel = "info"
 
+    /// A config with these settings and every other key at its default.
     public init(stateDir: String, hub: String, agency: AgencyID, tokenFile: String?) {
         self.stateDir = stateDir
         self.hub = hub
@@ -64,11 +84,16 @@ public struct AgentConfig: Codable, Sendable, Equatable {
             ragSchemes, logLevel
     }
 
+    /// How news from the hub arrives (see `pull`).
     public enum PullMode: String, Codable, Sendable {
+        /// One open request brings each change as it happens.
         case stream
+        /// A new request for each answer, for proxies that hold streamed answers back.
         case longPoll = "long-poll"
     }
 
+    /// Decodes the file: absent keys take their defaults (`stateDir` stays empty for `load` to fill);
+    /// unknown keys and other format versions are refused.
     public init(from decoder: any Decoder) throws {
         try ConcordJSON.rejectUnknownKeys(
             in: decoder,
@@ -106,6 +131,7 @@ public struct AgentConfig: Codable, Sendable, Equatable {
     /// The control socket: `socket`, or `control.sock` in the state directory.
     public var socketPath: String { socket ?? stateDir + "/control.sock" }
 
+    /// The variables the agent reads: its overrides and the systemd `CREDENTIALS_DIRECTORY`.
     public static func environment() -> [String: String] {
         var env: [String: String] = [:]
         for key in ["CONCORD_AGENT_HUB", "CONCORD_AGENT_SOCKET", "CONCORD_AGENT_LOG_LEVEL", "CREDENTIALS_DIRECTORY"] {
@@ -142,6 +168,7 @@ public struct AgentConfig: Codable, Sendable, Equatable {
         return config
     }
 
+    /// Checks the hub URL, state directory, timeouts, batch size, log level and role; throws naming the problem.
     public func validate() throws {
         guard hub.hasPrefix("https://") || Self.isLoopbackHTTP(hub) else {
             throw AgentError.config(

@@ -4,11 +4,16 @@ import ConcordCodec
 /// string (text, a date `YYYY-MM-DD`, an agency id, a rating id), a boolean, or a list of
 /// strings (supporting agencies).
 public enum FieldValue: Hashable, Sendable, JSONValue, CustomStringConvertible {
+    /// No value: the field is cleared or was never set.
     case null
+    /// Text, a date `YYYY-MM-DD`, an agency id or a rating id.
     case text(String)
+    /// True or false (`archived`).
     case flag(Bool)
+    /// A list of strings: supporting agencies' ids.
     case list([String])
 
+    /// Decodes JSON `null`, a boolean, a string or a list of strings.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
@@ -25,6 +30,7 @@ public enum FieldValue: Hashable, Sendable, JSONValue, CustomStringConvertible {
         }
     }
 
+    /// Encodes the matching JSON value.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -35,6 +41,7 @@ public enum FieldValue: Hashable, Sendable, JSONValue, CustomStringConvertible {
         }
     }
 
+    /// Writes the matching JSON value with the fast writer.
     public func write(to w: inout JSONWriter) {
         switch self {
         case .null: w.raw("null")
@@ -44,6 +51,7 @@ public enum FieldValue: Hashable, Sendable, JSONValue, CustomStringConvertible {
         }
     }
 
+    /// Reads a value with the fast reader.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         switch try r.peekByte() {
         case UInt8(ascii: "n"):
@@ -65,6 +73,7 @@ public enum FieldValue: Hashable, Sendable, JSONValue, CustomStringConvertible {
         }
     }
 
+    /// The value itself, a list joined by `;`: may hold free text, so not for logs (see `shape`).
     public var description: String {
         switch self {
         case .null: "null"
@@ -77,30 +86,50 @@ public enum FieldValue: Hashable, Sendable, JSONValue, CustomStringConvertible {
 
 /// The scalar fields of an action. Each is merged on its own.
 public enum Field: String, CaseIterable, JSONStringValue, Sendable, Comparable, CustomStringConvertible {
+    /// The action as agreed: "Escalation policy included in all multi-agency training". Required.
     case title
+    /// The finding or recommendation of the review the action answers.
     case recommendation
+    /// More detail on what the action involves.
     case description
+    /// The agency that leads the action. Required.
     case ownerAgency
+    /// Agencies that support the action; they may update it too.
     case supportingAgencies
+    /// The lead officer, as a role: "Head of Service Assessment".
     case leadOfficer
+    /// When the action is due; a move needs a reason and is kept in its history.
     case targetDate
+    /// The outcome that shows the action worked.
     case successMeasure
+    /// The action's rating id in its plan's RAG scheme.
     case rag
+    /// A summary of progress so far.
     case progress
+    /// The date the action was completed.
     case completedOn
+    /// The partnership's sign-off: who signed it off and where ("Partnership Board, 12 March 2026").
     case signOff
+    /// The action is archived: kept, but no longer current.
     case archived
 
     /// What values the field holds.
     public enum Kind: Hashable, Sendable {
+        /// Free text of at most `maxLength` characters.
         case text(maxLength: Int)
+        /// A date, `YYYY-MM-DD`.
         case date
+        /// One agency id.
         case agency
+        /// A list of agency ids.
         case agencyList
+        /// A rating id of the plan's scheme.
         case rating
+        /// True or false.
         case flag
     }
 
+    /// What values the field holds, with the longest text it takes.
     public var kind: Kind {
         switch self {
         case .title: .text(maxLength: 1000)
@@ -151,8 +180,10 @@ public enum Field: String, CaseIterable, JSONStringValue, Sendable, Comparable, 
         }
     }
 
+    /// The field's name as in JSON, e.g. `targetDate`.
     public var description: String { rawValue }
 
+    /// Declaration order: `title` first, `archived` last.
     public static func < (a: Self, b: Self) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

@@ -9,6 +9,7 @@ public struct IdentifierError: Error, Hashable, Sendable, CustomStringConvertibl
     /// The rule, in words a person can act on.
     public var rule: String
 
+    /// One line naming the kind, the value and the rule it broke.
     public var description: String {
         "\(kind) '\(value.prefix(80))' is not valid: \(rule)"
     }
@@ -49,14 +50,18 @@ func checkSlug(_ raw: String, kind: String, maxLength: Int, mustStartWithLetter:
 /// An agency's id: `police`, `csc`, `nhs-trust`. 1–32 characters, lower-case letters, digits
 /// and inner hyphens, starting with a letter.
 public struct AgencyID: StringIdentifier, Comparable {
+    /// The checked text, e.g. `police`.
     public let rawValue: String
 
+    /// Checks `raw` against the rules above, throwing the rule it breaks.
     public init(_ raw: String) throws(IdentifierError) {
         try checkSlug(raw, kind: "agency id", maxLength: 32, mustStartWithLetter: true)
         rawValue = raw
     }
 
+    /// The id as written.
     public var description: String { rawValue }
+    /// Alphabetical order of the text.
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
@@ -68,14 +73,18 @@ extension AgencyID {
 /// A plan's slug: `child-m`, `children-r-s`, `improvement-2025`. 1–64 characters, lower-case
 /// letters, digits and inner hyphens.
 public struct PlanID: StringIdentifier, Comparable {
+    /// The checked text, e.g. `child-m`.
     public let rawValue: String
 
+    /// Checks `raw` against the rules above, throwing the rule it breaks.
     public init(_ raw: String) throws(IdentifierError) {
         try checkSlug(raw, kind: "plan id", maxLength: 64, mustStartWithLetter: false)
         rawValue = raw
     }
 
+    /// The id as written.
     public var description: String { rawValue }
+    /// Alphabetical order of the text.
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
@@ -88,8 +97,10 @@ extension PlanID {
 /// 1–16 characters: letters and digits in groups joined by single `.` or `-`.
 /// Ordered naturally, so `1.2` < `1.10` and `A2` < `A10`.
 public struct ActionRef: StringIdentifier, Comparable {
+    /// The checked text, e.g. `1.1`.
     public let rawValue: String
 
+    /// Checks `raw` against the rules above, throwing the rule it breaks.
     public init(_ raw: String) throws(IdentifierError) {
         let bytes = raw.utf8
         let count = bytes.count
@@ -110,6 +121,7 @@ public struct ActionRef: StringIdentifier, Comparable {
         rawValue = raw
     }
 
+    /// The ref as written.
     public var description: String { rawValue }
 
     /// Natural order: runs of digits compare as numbers, everything else as text.
@@ -140,9 +152,12 @@ extension ActionRef {
 
 /// Where an action lives: `PLAN/REF`, e.g. `child-m/1.1`. Encoded in JSON as that string.
 public struct ActionAddress: StringIdentifier, Comparable {
+    /// The plan the action belongs to.
     public var plan: PlanID
+    /// The action's ref within the plan.
     public var ref: ActionRef
 
+    /// The address of action `ref` in `plan`.
     public init(plan: PlanID, ref: ActionRef) {
         self.plan = plan
         self.ref = ref
@@ -157,8 +172,10 @@ public struct ActionAddress: StringIdentifier, Comparable {
         ref = try ActionRef(String(raw[raw.index(after: slash)...]))
     }
 
+    /// `PLAN/REF`, e.g. `child-m/1.1`.
     public var description: String { "\(plan.rawValue)/\(ref.rawValue)" }
 
+    /// By plan, then by ref in natural order.
     public static func < (a: Self, b: Self) -> Bool {
         a.plan != b.plan ? a.plan < b.plan : a.ref < b.ref
     }
@@ -171,9 +188,12 @@ public protocol StringIdentifier: JSONStringValue, Hashable, Sendable, CustomStr
 }
 
 extension StringIdentifier {
+    /// The text form, as written in JSON.
     public var jsonString: String { description }
+    /// Parses and checks the text form; `nil` when it breaks a rule.
     public init?(jsonString: String) { try? self.init(jsonString) }
 
+    /// Decodes the string and checks it, failing with the rule it breaks.
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(raw) } catch {
@@ -182,6 +202,7 @@ extension StringIdentifier {
         }
     }
 
+    /// Encodes the text form as one JSON string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

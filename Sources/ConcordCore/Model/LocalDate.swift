@@ -2,8 +2,11 @@ import ConcordCodec
 
 /// A calendar date with no time or zone, as plans write target dates: `2026-03-31`.
 public struct LocalDate: Hashable, Comparable, Sendable, JSONStringValue, CustomStringConvertible {
+    /// The year, 1 to 9999.
     public let year: Int
+    /// The month, 1 (January) to 12.
     public let month: Int
+    /// The day of the month, from 1.
     public let day: Int
 
     /// A checked date; `nil` when the day does not exist (e.g. 2026-02-29).
@@ -67,14 +70,17 @@ public struct LocalDate: Hashable, Comparable, Sendable, JSONStringValue, Custom
         }
     }
 
+    /// `YYYY-MM-DD`, zero-padded.
     public var description: String {
         return "\(zeroPad(year, 4))-\(zeroPad(month, 2))-\(zeroPad(day, 2))"
     }
 
+    /// Calendar order: earlier dates first.
     public static func < (a: Self, b: Self) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
+    /// Decodes a `YYYY-MM-DD` string, failing with a message that shows the form.
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let date = LocalDate(raw) else {
@@ -86,6 +92,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, JSONStringValue, Custom
         self = date
     }
 
+    /// Encodes as a `YYYY-MM-DD` string.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
@@ -98,6 +105,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, JSONStringValue, Custom
     /// Milliseconds since 1970-01-01T00:00:00Z.
     public let millisecondsSinceEpoch: Int64
 
+    /// The moment this many milliseconds after 1970-01-01T00:00:00Z (negative for earlier).
     public init(millisecondsSinceEpoch: Int64) {
         self.millisecondsSinceEpoch = millisecondsSinceEpoch
     }
@@ -107,6 +115,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, JSONStringValue, Custom
         LocalDate(daysSinceEpoch: Int(millisecondsSinceEpoch.floorDiv(86_400_000)))
     }
 
+    /// ISO 8601 in UTC with milliseconds: `2026-11-23T07:56:49.123Z`.
     public var description: String {
         let ms = millisecondsSinceEpoch
         let dayMs = Int(ms - ms.floorDiv(86_400_000) * 86_400_000)
@@ -163,8 +172,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, JSONStringValue, Custom
         guard (1...9999).contains(self.date.year) else { return nil }
     }
 
+    /// Earlier moments first.
     public static func < (a: Self, b: Self) -> Bool { a.millisecondsSinceEpoch < b.millisecondsSinceEpoch }
 
+    /// Decodes an ISO 8601 string (see `init?(_:)`), failing with a message that shows the form.
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let t = Timestamp(raw) else {
@@ -176,6 +187,7 @@ public struct Timestamp: Hashable, Comparable, Sendable, JSONStringValue, Custom
         self = t
     }
 
+    /// Encodes as an ISO 8601 UTC string with milliseconds.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(description)
@@ -196,11 +208,15 @@ func zeroPad(_ n: Int, _ width: Int) -> String {
 }
 
 extension LocalDate {
+    /// `YYYY-MM-DD`.
     public var jsonString: String { description }
+    /// Parses exactly `YYYY-MM-DD`; `nil` for anything else.
     public init?(jsonString: String) { self.init(jsonString) }
 }
 
 extension Timestamp {
+    /// ISO 8601 in UTC with milliseconds, as `description`.
     public var jsonString: String { description }
+    /// Parses ISO 8601 with `Z` or a `±HH:MM` offset; `nil` otherwise.
     public init?(jsonString: String) { self.init(jsonString) }
 }

@@ -9,6 +9,7 @@ public struct Rating: Hashable, Codable, Sendable {
     /// An action may carry this rating only once the partnership has signed it off.
     public var requiresSignOff: Bool
 
+    /// A rating that needs neither evidence nor sign-off unless told.
     public init(id: String, meaning: String, requiresEvidence: Bool = false, requiresSignOff: Bool = false) {
         self.id = id
         self.meaning = meaning
@@ -18,6 +19,7 @@ public struct Rating: Hashable, Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case id, meaning, requiresEvidence, requiresSignOff }
 
+    /// Decodes a rating; absent `requiresEvidence` and `requiresSignOff` mean false.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -29,12 +31,16 @@ public struct Rating: Hashable, Codable, Sendable {
 
 /// A partnership's rating scheme (versioned: a changed meaning is a new version).
 public struct RAGScheme: Hashable, Codable, Sendable {
+    /// The scheme's id, stored with each plan: `brag`, `on-track`.
     public var id: String
+    /// Bumped when a rating's meaning changes; absent in JSON means 1.
     public var version: Int
+    /// The name shown in reports: "Red, amber, green (progress against plan)".
     public var name: String
     /// In order from worst to best.
     public var ratings: [Rating]
 
+    /// A scheme of `ratings`, worst first.
     public init(id: String, version: Int = 1, name: String, ratings: [Rating]) {
         self.id = id
         self.version = version
@@ -57,6 +63,7 @@ public struct RAGScheme: Hashable, Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case id, version, name, ratings }
 
+    /// Decodes a scheme, refusing one with no ratings or with a rating listed twice.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -79,17 +86,21 @@ public struct RAGScheme: Hashable, Codable, Sendable {
 public struct RAGSchemeCatalog: Hashable, Codable, Sendable {
     /// Version of this file's format. Absent means 1.
     public var formatVersion: Int
+    /// The schemes; the first is the default.
     public var schemes: [RAGScheme]
 
+    /// A catalogue of `schemes`, the first being the default.
     public init(formatVersion: Int = 1, schemes: [RAGScheme]) {
         self.formatVersion = formatVersion
         self.schemes = schemes
     }
 
+    /// The scheme with this id, if the file has it.
     public func scheme(_ id: String) -> RAGScheme? { schemes.first { $0.id == id } }
 
     private enum CodingKeys: String, CodingKey { case formatVersion, schemes }
 
+    /// Decodes the file, refusing a format version other than 1.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try c.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1

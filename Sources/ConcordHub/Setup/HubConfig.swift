@@ -29,29 +29,45 @@ import Foundation
 /// - `portFile` — if set, the bound port is written there once listening (for scripts
 ///   and tests that start the hub on port 0). Env `CONCORD_HUB_PORT_FILE`.
 public struct HubConfig: Codable, Sendable, Equatable {
+    /// The config format this hub reads and `concord-hub init` writes.
     public static let currentFormatVersion = 1
+    /// The config file's name in the data directory.
     public static let fileName = "hub.json"
 
+    /// The TLS files (PEM), relative to `dataDir` unless absolute.
     public struct TLS: Codable, Sendable, Equatable {
+        /// The server's certificate chain, e.g. `tls/server.pem`.
         public var certificate: String
+        /// The server's private key, e.g. `tls/server-key.pem`; the systemd credential `tls-key` wins if present.
         public var privateKey: String
         /// PEM file of the CA(s) that sign agencies' client certificates. When set, every
         /// connection must present one (mutual TLS), on top of its bearer token.
         public var clientCA: String?
     }
 
+    /// Request limits; a request over one is refused with a 4xx that names it.
     public struct Limits: Codable, Sendable, Equatable {
+        /// Largest request body, in bytes. Default 16 MiB.
         public var maxBodyBytes: Int = 16 * 1024 * 1024
+        /// Most changes in one push. Default 10,000.
         public var maxBatch: Int = 10_000
+        /// Most actions in one pull page; a larger `limit` is cut to this. Default 5,000.
         public var maxPullLimit: Int = 5_000
+        /// Longest a long-poll or stream stays open, in seconds; a longer `wait` is cut to this. Default 60.
         public var maxWaitSeconds: Int = 60
+        /// Most connections open at once; more wait to be accepted. Default 1,000.
         public var maxConnections: Int = 1000
+        /// Seconds a connection may sit idle, or stall mid-request, before it is closed. Default 60.
         public var idleTimeoutSeconds: Int = 60
+        /// Streams and long-polls one agency may hold at once (an agent holds one). Default 8.
         public var maxWaitingPerAgency: Int = 8
+        /// Requests one agency may have in progress at once. Default 32.
         public var maxRequestsPerAgency: Int = 32
 
+        /// Every limit at its default.
         public init() {}
 
+        /// Decodes `limits`: absent keys keep their defaults, unknown keys are refused.
         public init(from decoder: any Decoder) throws {
             try ConcordJSON.rejectUnknownKeys(
                 in: decoder,
@@ -75,17 +91,28 @@ public struct HubConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// Version of the file's format; only 1 is read.
     public var formatVersion: Int = HubConfig.currentFormatVersion
+    /// The hub's state: database, TLS files, admin token. Default: the config file's folder.
     public var dataDir: String
+    /// Address to listen on. Default `0.0.0.0` (every IPv4 interface); `::` for IPv6 too.
     public var host: String = "0.0.0.0"
+    /// TCP port. Default 8443; 0 picks a free one (see `portFile`).
     public var port: Int = 8443
+    /// The SQLite database, relative to `dataDir` unless absolute. Default `hub.sqlite`.
     public var database: String = "hub.sqlite"
+    /// The TLS files; required.
     public var tls: TLS
+    /// A RAG scheme file (see `config/rag-schemes.json`); `nil`: the built-in `brag` scheme.
     public var ragSchemes: String?
+    /// Request limits, each with its default unless set.
     public var limits = Limits()
+    /// trace, debug, info, notice, warning, error or critical. Default `info`.
     public var logLevel: String = "info"
+    /// Where to write the bound port once listening (scripts and tests); `nil`: nowhere.
     public var portFile: String?
 
+    /// A config with these paths and every other key at its default.
     public init(dataDir: String, tls: TLS) {
         self.dataDir = dataDir
         self.tls = tls
@@ -95,6 +122,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
         case formatVersion, dataDir, host, port, database, tls, ragSchemes, limits, logLevel, portFile
     }
 
+    /// Decodes the file: absent keys take their defaults (`dataDir` stays empty for `load` to fill);
+    /// unknown keys and other format versions are refused.
     public init(from decoder: any Decoder) throws {
         try ConcordJSON.rejectUnknownKeys(
             in: decoder,
@@ -155,6 +184,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
         if let file = environment["CONCORD_HUB_PORT_FILE"] { portFile = file }
     }
 
+    /// Checks the port, host, log level and limits, throwing a `ConfigError` that names the problem.
     public func validate() throws {
         guard (0...65535).contains(port) else { throw ConfigError("port \(port) is outside 0-65535") }
         guard !host.isEmpty else { throw ConfigError("host is empty; use 0.0.0.0 for every interface") }
@@ -187,7 +217,10 @@ public struct HubConfig: Codable, Sendable, Equatable {
 
 /// A configuration problem, said so that the operator can fix it.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong and how to fix it.
     public var message: String
+    /// An error with this message.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
