@@ -128,6 +128,7 @@ public struct JSONReader {
         throw FastJSONUnsupported()
     }
 
+    // Long: JSON's string escapes (with surrogate pairs) in one loop, the hot path of every read.
     public mutating func string() throws(FastJSONUnsupported) -> String {
         let (range, escaped) = try stringBytes()
         let raw = UnsafeBufferPointer(rebasing: bytes[range])

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -55,6 +57,19 @@ public struct Shape<Root> {
 
 extension Shape: Sendable where Root: Sendable {}
 
+/// The shapes of generic records (which cannot have stored statics), built once per type.
+public enum ShapeCache {
+    private static let shapes = Mutex<[ObjectIdentifier: any Sendable]>([:])
+
+    /// The shape of `type`, built by `build` the first time.
+    public static func shape<Root: Sendable>(of type: Root.Type, _ build: () -> Shape<Root>) -> Shape<Root> {
+        if let shape = shapes.withLock({ $0[ObjectIdentifier(type)] }) as? Shape<Root> { return shape }
+        let shape = build()
+        shapes.withLock { $0[ObjectIdentifier(type)] = shape }
+        return shape
+    }
+}
+
 /// What a member's absence means.
 public enum Presence: Sendable {
     /// It must be there.
@@ -71,6 +86,9 @@ public enum Presence: Sendable {
 /// `MemoryLayout.offset(of:)`, which exists for exactly this), with no key-path lookup.
 public struct Member<Root>: @unchecked Sendable {
     public let key: StaticString
+    /// Where the property is in the record (for `FormatLaws`, which checks it is the
+    /// property the key names).
+    public let offset: Int
     let keyBytes: [UInt8]
     let presence: Presence
     let write: (UnsafeRawPointer, inout ObjectWriter) -> Void
@@ -78,32 +96,36 @@ public struct Member<Root>: @unchecked Sendable {
     let encode: (UnsafeRawPointer, inout KeyedEncodingContainer<ConcordJSON.AnyKey>) throws -> Void
     let decode: (UnsafeMutableRawPointer, KeyedDecodingContainer<ConcordJSON.AnyKey>) throws -> Void
 
-    /// A property that must be present (`defaulted: true`: absent keeps the blank's value).
+    /// A property that must be present (`defaulted: true`: absent or `null` keeps the
+    /// blank's value).
     public init<Value: JSONValue>(_ key: StaticString, _ path: WritableKeyPath<Root, Value>, defaulted: Bool = false) {
-        let offset = Self.offset(path, key)
+        let offset = Self.offset(of: path, key)
         let name = ConcordJSON.AnyKey(stringValue: "\(key)")
         self.key = key
+        self.offset = offset
         keyBytes = Self.bytes(key)
         presence = defaulted ? .defaulted : .required
         write = { root, o in
             o.key(key) { root.load(fromByteOffset: offset, as: Value.self).write(to: &$0) }
         }
         read = { (root, r) throws(FastJSONUnsupported) in
+            if defaulted, try r.null() { return }
             let value = try Value(reading: &r)
             (root + offset).assumingMemoryBound(to: Value.self).pointee = value
         }
         encode = { root, c in try c.encode(root.load(fromByteOffset: offset, as: Value.self), forKey: name) }
         decode = { root, c in
-            guard !defaulted || c.contains(name) else { return }
+            if defaulted, try c.isAbsentOrNull(name) { return }
             (root + offset).assumingMemoryBound(to: Value.self).pointee = try Value.decode(from: c, forKey: name)
         }
     }
 
     /// An optional property: absent or `null` reads as `nil`; `nil` is not written.
     public init<Value: JSONValue>(_ key: StaticString, _ path: WritableKeyPath<Root, Value?>) {
-        let offset = Self.offset(path, key)
+        let offset = Self.offset(of: path, key)
         let name = ConcordJSON.AnyKey(stringValue: "\(key)")
         self.key = key
+        self.offset = offset
         keyBytes = Self.bytes(key)
         presence = .optional
         write = { root, o in
@@ -126,7 +148,7 @@ public struct Member<Root>: @unchecked Sendable {
         keyBytes.withUnsafeBufferPointer { key.equals($0) }
     }
 
-    private static func offset(_ path: PartialKeyPath<Root>, _ key: StaticString) -> Int {
+    private static func offset(of path: PartialKeyPath<Root>, _ key: StaticString) -> Int {
         guard let offset = MemoryLayout<Root>.offset(of: path) else {
             preconditionFailure("member \(key) of \(Root.self) is not a stored property")
         }
@@ -178,11 +200,12 @@ extension JSONRecord {
         self = value
     }
 
-    /// How many of the shape's members the object `decoder` holds has (a union's form has
-    /// exactly one).
+    /// How many of the shape's members the object `decoder` holds has with a value other
+    /// than `null` (a union's form has exactly one), as the fast reader counts them.
     public static func membersPresent(in decoder: any Decoder) throws -> Int {
         let keys = Set(shape.keys)
-        return try decoder.container(keyedBy: ConcordJSON.AnyKey.self).allKeys.count { keys.contains($0.stringValue) }
+        let c = try decoder.container(keyedBy: ConcordJSON.AnyKey.self)
+        return try c.allKeys.count { try keys.contains($0.stringValue) && !c.decodeNil(forKey: $0) }
     }
 
     public func encode(to encoder: any Encoder) throws {

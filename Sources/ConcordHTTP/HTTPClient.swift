@@ -152,6 +152,7 @@ public final class HTTPClient: @unchecked Sendable {
         }
     }
 
+    // Long: one libcurl transfer, its options set in the order libcurl documents them, and its answer.
     private func perform(
         _ method: String, _ path: String, body: [UInt8]?, headers: [String: String], timeout: Duration?,
         answer: Answer, idle: Duration? = nil, lines: (@Sendable ([UInt8]) -> Void)? = nil

@@ -20,6 +20,8 @@ import Synchronization
 /// | `concord_open_conflicts` | gauge | |
 /// | `concord_agency_last_seen_seconds` | gauge (Unix time the hub last heard from the agency) | `agency` |
 /// | `concord_agency_last_push_seconds` | gauge (Unix time of its last push the hub answered) | `agency` |
+///
+/// The two agency series only for a scrape with an admin or viewer token.
 public final class HubMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     let factory: PrometheusMetricsFactory
@@ -69,25 +71,28 @@ public final class HubMetrics: Sendable {
     /// A stream opened (`+1`) or ended (`-1`).
     func streamHeld(_ delta: Double) { streams.increment(by: delta) }
 
-    /// The exposition text; gauges of state are read by the caller at scrape time.
-    func render(openConflicts: Int, longPolls: Int, agencies: [AgencyInfo]) -> [UInt8] {
+    /// The exposition text; gauges of state are read by the caller at scrape time. The
+    /// agencies' series (who the partners are, and when each was last active) are given only
+    /// to a scrape with an admin or viewer token, so they live in a registry of the scrape's own.
+    func render(openConflicts: Int, longPolls: Int, agencies: [AgencyInfo]?) -> [UInt8] {
         Gauge(label: "concord_open_conflicts", factory: factory).record(openConflicts)
         Gauge(label: "concord_long_polls", factory: factory).record(longPolls)
+        var text = registry.emitToBuffer()
+        guard let agencies else { return text }
+        let scrape = PrometheusCollectorRegistry()
         for agency in agencies {
+            let labels = [("agency", agency.id.rawValue)]
             if let seen = agency.lastContact {
-                Gauge(
-                    label: "concord_agency_last_seen_seconds", dimensions: [("agency", agency.id.rawValue)],
-                    factory: factory
-                ).record(Double(seen.millisecondsSinceEpoch) / 1000)
+                scrape.makeGauge(name: "concord_agency_last_seen_seconds", labels: labels).set(
+                    Double(seen.millisecondsSinceEpoch) / 1000)
             }
             if let push = agency.lastPush {
-                Gauge(
-                    label: "concord_agency_last_push_seconds", dimensions: [("agency", agency.id.rawValue)],
-                    factory: factory
-                ).record(Double(push.millisecondsSinceEpoch) / 1000)
+                scrape.makeGauge(name: "concord_agency_last_push_seconds", labels: labels).set(
+                    Double(push.millisecondsSinceEpoch) / 1000)
             }
         }
-        return registry.emitToBuffer()
+        scrape.emit(into: &text)
+        return text
     }
 }
 

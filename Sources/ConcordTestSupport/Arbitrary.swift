@@ -194,8 +194,14 @@ public enum FormatLaws {
     public static func unlisted<T: JSONRecord>(_: T.Type) -> [String] {
         let properties = Set(Mirror(reflecting: T.shape.blank).children.compactMap(\.label))
         let keys = Set(T.shape.keys)
-        return properties.subtracting(keys).sorted().map { "\(T.self).\($0) is not in its shape" }
-            + keys.subtracting(properties).sorted().map { "\(T.self)'s shape lists \($0), which is no property" }
+        let missing = properties.subtracting(keys).sorted().map { "\(T.self).\($0) is not in its shape" }
+        let extra = keys.subtracting(properties).sorted().map { "\(T.self)'s shape lists \($0), which is no property" }
+        guard missing.isEmpty, extra.isEmpty else { return missing + extra }
+        // Each key names the property it reads and writes: members by offset are the
+        // properties in the order declared (Swift lays stored properties out in that order).
+        let labels = Mirror(reflecting: T.shape.blank).children.compactMap(\.label)
+        let byOffset = T.shape.members.sorted { $0.offset < $1.offset }.map { "\($0.key)" }
+        return zip(byOffset, labels).filter { $0 != $1 }.map { "\(T.self): key \($0) holds property \($1)" }
     }
 
     public static func broken<T: JSONValue & Equatable>(by value: T) -> [String] {

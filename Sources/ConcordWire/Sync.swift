@@ -86,11 +86,17 @@ public struct ChangeResult: JSONRecord, Sendable, Hashable {
 }
 
 /// `POST /v1/sync/push` answer: one result per change, in the order sent.
-public struct PushResponse: JSONRecord, Sendable, Hashable {
-    public var results: [ChangeResult]
-    public init(results: [ChangeResult]) { self.results = results }
+public typealias PushResponse = PushBody<ChangeResult>
 
-    public static let shape = Shape<Self>(blank: PushResponse(results: []), [Member("results", \.results)])
+/// The push answer's one form: ``PushResponse`` as agents read it, and with its results as
+/// stored JSON (``RawJSON``) as the hub writes it.
+public struct PushBody<Result: JSONValue & Hashable & Sendable>: JSONRecord, Sendable, Hashable {
+    public var results: [Result]
+    public init(results: [Result]) { self.results = results }
+
+    public static var shape: Shape<Self> {
+        ShapeCache.shape(of: Self.self) { Shape<Self>(blank: PushBody(results: []), [Member("results", \.results)]) }
+    }
 }
 
 /// `GET /v1/sync/pull` answer.
@@ -132,15 +138,16 @@ public struct PullBody<Record: JSONValue & Hashable & Sendable, Conflict: JSONVa
         self.timeline = timeline
     }
 
-    /// Computed (a generic type has no stored statics); cheap beside a pull.
     public static var shape: Shape<Self> {
-        Shape<Self>(
-            blank: PullBody(actions: [], cursor: 0, more: false, conflicts: []),
-            [
-                Member("actions", \.actions), Member("cursor", \.cursor), Member("more", \.more),
-                Member("conflicts", \.conflicts), Member("reset", \.reset), Member("removedPlans", \.removedPlans),
-                Member("timeline", \.timeline),
-            ])
+        ShapeCache.shape(of: Self.self) {
+            Shape<Self>(
+                blank: PullBody(actions: [], cursor: 0, more: false, conflicts: []),
+                [
+                    Member("actions", \.actions), Member("cursor", \.cursor), Member("more", \.more),
+                    Member("conflicts", \.conflicts), Member("reset", \.reset),
+                    Member("removedPlans", \.removedPlans), Member("timeline", \.timeline),
+                ])
+        }
     }
 }
 

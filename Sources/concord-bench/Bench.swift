@@ -40,6 +40,7 @@ enum HubBench {
         }
     }
 
+    // Long: the benchmark's steps and the table they print, in the order docs/benchmarks.md shows them.
     static func measure(_ hub: TestHub) async throws {
         let port = hub.port
         func client(_ token: String) -> HTTPClient {

@@ -49,6 +49,14 @@ struct AgentFormatTests {
                 // Version 1 kept no taken changes: a's note shows again once its record is pulled.
                 #expect(store.state.acknowledged.isEmpty)
                 #expect(store.state.view(address("child-m/3.1"))?.notes.isEmpty == true)
+                // Opening it moved it to the current version at once: the version-1 journal is
+                // never appended to (its lines and new ones would be migrated as one).
+                let journals = try FileManager.default.contentsOfDirectory(atPath: store.directory)
+                    .filter { $0.hasPrefix("journal-") }
+                #expect(journals == ["journal-2.jsonl"])
+                let first = try String(contentsOfFile: store.directory + "/journal-2.jsonl", encoding: .utf8)
+                    .split(separator: "\n").first
+                #expect(first == "{\"format\":2}")
                 // Compacted, it is written as the current version and reads back the same.
                 before = store.state
                 directory = store.directory

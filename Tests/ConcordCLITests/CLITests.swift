@@ -237,7 +237,11 @@ struct CLITests {
             r = try await concordctl(["hub", "agencies", "--silent", "3x"] + p.admin)
             #expect(r.status != 0 && r.err.contains("--silent takes a span such as 3d"), "\(r.err)")
 
-            let metrics = try await p.hub.client(nil).raw("GET", "/metrics").text
+            // Anyone may scrape /metrics; who the partners are and when each was last active is
+            // for an admin's (or viewer's) scrape only.
+            let anonymous = try await p.hub.client(nil).raw("GET", "/metrics").text
+            #expect(!anonymous.contains("concord_agency_last_seen_seconds"))
+            let metrics = try await p.hub.admin.raw("GET", "/metrics").text
             #expect(metrics.contains("concord_agency_last_seen_seconds{agency=\"police\"}"))
             #expect(metrics.contains("concord_agency_last_push_seconds{agency=\"police\"}"))
             #expect(!metrics.contains("concord_agency_last_seen_seconds{agency=\"icb\"}"))

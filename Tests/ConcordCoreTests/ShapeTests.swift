@@ -33,6 +33,20 @@ struct ShapeTests {
         #expect(FormatLaws.unlisted(Partial.self) == ["Partial.forgotten is not in its shape"])
     }
 
+    /// And a key bound to another property than the one it names.
+    @Test func aShapeWithSwappedMembers_isNoticed() {
+        struct Swapped: JSONRecord, Equatable {
+            var title: String
+            var summary: String
+            static let shape = Shape<Self>(
+                blank: Swapped(title: "", summary: ""), [Member("title", \.summary), Member("summary", \.title)])
+        }
+        #expect(
+            FormatLaws.unlisted(Swapped.self) == [
+                "Swapped: key summary holds property title", "Swapped: key title holds property summary",
+            ])
+    }
+
     /// Members are written in the order of their keys' bytes, whatever order they are listed in.
     @Test func membersAreWrittenInKeyOrder() {
         #expect(Action.shape.keys == Action.shape.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })

@@ -38,15 +38,22 @@ struct ContactTests {
     @Test func contactsAreWrittenWhenFirstHeard_thenAtMostOnceAMinute() {
         let book = ContactBook()
         let police = try! AgencyID("police")
-        let t0 = Timestamp(millisecondsSinceEpoch: 1_000_000)
-        let first = book.note(police, at: t0, pushed: false)
-        #expect(first?[police]?.lastSeen == t0)
-        book.wrote(first!, stored: true)
-        #expect(book.note(police, at: Timestamp(millisecondsSinceEpoch: 1_030_000), pushed: false) == nil)
-        // A first push is written at once; a failed write is tried again at the next contact.
-        let pushed = book.note(police, at: Timestamp(millisecondsSinceEpoch: 1_031_000), pushed: true)
-        #expect(pushed?[police]?.lastPush != nil)
-        book.wrote(pushed!, stored: false)
-        #expect(book.note(police, at: Timestamp(millisecondsSinceEpoch: 1_032_000), pushed: false) != nil)
+        let icb = try! AgencyID("icb")
+        func at(_ seconds: Int64) -> Timestamp { Timestamp(millisecondsSinceEpoch: 1_000_000 + seconds * 1000) }
+        let first = book.note(police, at: at(0), pushed: false)
+        #expect(first?[police]?.lastSeen == at(0))
+        // icb falls due while police's write runs: it is written when that write ends.
+        #expect(book.note(icb, at: at(1), pushed: false) == nil)
+        let next = book.wrote(first!, at: at(1), stored: true)
+        #expect(next.map { Set($0.keys) } == [icb])
+        #expect(book.wrote(next!, at: at(2), stored: true) == nil)
+        #expect(book.note(police, at: at(30), pushed: false) == nil)
+        // A first push is written at once; after a failed write, not again for 10 s.
+        let pushed = book.note(police, at: at(31), pushed: true)
+        #expect(pushed?[police]?.lastPush == at(31))
+        #expect(book.wrote(pushed!, at: at(31), stored: false) == nil)
+        #expect(book.note(police, at: at(35), pushed: true) == nil)
+        #expect(book.note(police, at: at(42), pushed: true)?[police]?.lastPush == at(42))
+        #expect(Set(book.unwritten.keys) == [police])
     }
 }

@@ -83,6 +83,7 @@ public struct ControlRequestHead: Equatable, Sendable {
 
     /// Parses the head at the start of `bytes`. Returns nil while the blank line ending it
     /// has not arrived; otherwise the head and how many bytes it took.
+    // Long: the request head's grammar, line by line, each refusal next to the rule it enforces.
     public static func parse(_ bytes: ArraySlice<UInt8>) throws(ControlHTTPError) -> (ControlRequestHead, Int)? {
         guard let end = headEnd(bytes) else {
             if bytes.count > maxHeadBytes { throw tooLarge }

@@ -79,8 +79,9 @@ public final class AgentStore {
             generation = newest
             snapshotBytes = bytes.count
         }
+        var journalVersion = JournalEntry.history.current
         for g in journals where g >= generation {
-            try Self.replay(directory + "/journal-\(g).jsonl", into: &state, logger: logger)
+            journalVersion = try Self.replay(directory + "/journal-\(g).jsonl", into: &state, logger: logger)
             generation = g
         }
         self.state = state
@@ -99,6 +100,14 @@ public final class AgentStore {
         for name in names where name.hasPrefix("state-") && name.hasSuffix(".json.tmp") {
             unlink(directory + "/" + name)
         }
+        // A journal of an older version (left by the agent before an upgrade) is never
+        // appended to: lines of two versions in one file would be migrated as one.
+        if journalVersion < JournalEntry.history.current {
+            logger.notice(
+                "store of an older version: compacting into the current one", metadata: ["journal": "\(journalVersion)"]
+            )
+            try compact()
+        }
     }
 
     deinit { FileIO.unlock(lock) }
@@ -108,8 +117,10 @@ public final class AgentStore {
         return Int(name.dropFirst(prefix.count).dropLast(suffix.count))
     }
 
-    static func replay(_ path: String, into state: inout AgentState, logger: Logger) throws {
-        guard let bytes = try FileIO.read(path) else { return }
+    /// Applies the journal's entries to `state`; returns the journal's version.
+    @discardableResult
+    static func replay(_ path: String, into state: inout AgentState, logger: Logger) throws -> Int {
+        guard let bytes = try FileIO.read(path), !bytes.isEmpty else { return JournalEntry.history.current }
         var start = 0
         var lineNumber = 0
         var version = 1
@@ -121,7 +132,7 @@ public final class AgentStore {
                     metadata: ["file": "\(path)", "line": "\(lineNumber)", "bytes": "\(bytes.count - start)"])
                 let file = try AppendFile(path: path)
                 try file.truncate(to: start)
-                return
+                return start == 0 ? JournalEntry.history.current : version
             }
             let line = bytes[start..<end]
             if lineNumber == 1, let header = JournalHeader.read(line) {
@@ -143,7 +154,7 @@ public final class AgentStore {
                             metadata: ["file": "\(path)", "line": "\(lineNumber)"])
                         let file = try AppendFile(path: path)
                         try file.truncate(to: start)
-                        return
+                        return start == 0 ? JournalEntry.history.current : version
                     }
                     throw FileIO.Error(
                         description:
@@ -153,6 +164,7 @@ public final class AgentStore {
             }
             start = end + 1
         }
+        return version
     }
 
     // MARK: Writes

@@ -82,8 +82,9 @@ public enum FileIO {
         guard fsync(fd) == 0 else { throw failure("cannot fsync directory", dir) }
     }
 
-    /// Lock files this process holds (record locks never conflict within one process).
-    private static let held = Mutex<Set<String>>([])
+    /// Lock files this process holds, by file identity (device and inode), with their
+    /// descriptors: record locks never conflict within one process.
+    private static let held = Mutex<[String: Int32]>([:])
 
     /// A lock taken by ``lock(_:)``; ``unlock(_:)`` gives it back.
     struct Lock {
@@ -97,47 +98,57 @@ public enum FileIO {
     /// A POSIX record lock (`fcntl(F_SETLK)`): it belongs to this process, so a child being
     /// started (which holds copies of every descriptor until its exec) never holds it, and
     /// it goes the moment the process dies. Record locks do not conflict within one process,
-    /// and closing any descriptor of the file drops them, so the file is not even opened
-    /// when this process holds it already.
+    /// and closing any descriptor of the file drops them, so the file (by identity, whatever
+    /// the path) is not even opened when this process holds it already. In-process attempts
+    /// take turns. (Agents before this one took `flock`, which does not see these locks:
+    /// stop the old agent before starting the new one, as the install does.)
     static func lock(_ path: String) throws -> Lock {
-        let name = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
-        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        guard let real = realpath(dir.isEmpty ? "." : dir, nil) else { throw failure("cannot resolve", dir) }
-        let key = String(cString: real) + "/" + name
-        free(real)
         let refused = "another concord-agent is already running on this state directory"
         let advice = "; stop it first (systemctl stop concord-agent)"
-        guard held.withLock({ $0.insert(key).inserted }) else {
-            throw Error(description: "\(refused) (this process, pid \(getpid()))\(advice)")
+        return try held.withLock { held throws(Error) -> Lock in
+            var st = stat()
+            if stat(path, &st) == 0, held[identity(st)] != nil {
+                throw Error(description: "\(refused) (this process, pid \(getpid()))\(advice)")
+            }
+            let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw failure("cannot open lock file", path) }
+            guard fstat(fd, &st) == 0 else {
+                let error = failure("cannot stat lock file", path)
+                close(fd)
+                throw error
+            }
+            let key = identity(st)
+            // Replaced between the two looks: leave the descriptor open (closing it would
+            // drop the lock this process holds on the file).
+            guard held[key] == nil else { throw Error(description: "\(refused) (this process)\(advice)") }
+            var whole = flock()
+            whole.l_type = Int16(F_WRLCK)
+            whole.l_whence = Int16(SEEK_SET)
+            if fcntl(fd, F_SETLK, &whole) != 0 {
+                var holder = flock()
+                holder.l_type = Int16(F_WRLCK)
+                holder.l_whence = Int16(SEEK_SET)
+                let pid =
+                    fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != Int16(F_UNLCK) ? " (pid \(holder.l_pid))" : ""
+                close(fd)
+                throw Error(description: "\(refused)\(pid)\(advice)")
+            }
+            _ = ftruncate(fd, 0)
+            try? writeAll(fd, Array("\(getpid())\n".utf8), path: path)
+            held[key] = fd
+            return Lock(fd: fd, key: key)
         }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let error = failure("cannot open lock file", path)
-            _ = held.withLock { $0.remove(key) }
-            throw error
-        }
-        var whole = flock()
-        whole.l_type = Int16(F_WRLCK)
-        whole.l_whence = Int16(SEEK_SET)
-        if fcntl(fd, F_SETLK, &whole) != 0 {
-            var holder = flock()
-            holder.l_type = Int16(F_WRLCK)
-            holder.l_whence = Int16(SEEK_SET)
-            let pid =
-                fcntl(fd, F_GETLK, &holder) == 0 && holder.l_type != Int16(F_UNLCK) ? " (pid \(holder.l_pid))" : ""
-            close(fd)
-            _ = held.withLock { $0.remove(key) }
-            throw Error(description: "\(refused)\(pid)\(advice)")
-        }
-        _ = ftruncate(fd, 0)
-        try? writeAll(fd, Array("\(getpid())\n".utf8), path: path)
-        return Lock(fd: fd, key: key)
     }
 
-    /// Gives a lock back (closing its file); a second call does nothing.
+    private static func identity(_ st: stat) -> String { "\(st.st_dev):\(st.st_ino)" }
+
+    /// Gives a lock back (closing its file); a second call, or one for a lock no longer
+    /// held, does nothing.
     static func unlock(_ lock: Lock) {
         held.withLock { held in
-            if held.remove(lock.key) != nil { close(lock.fd) }
+            guard held[lock.key] == lock.fd else { return }
+            held[lock.key] = nil
+            close(lock.fd)
         }
     }
 

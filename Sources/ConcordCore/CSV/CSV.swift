@@ -27,6 +27,7 @@ public enum CSV {
     }
 
     /// Splits CSV text into rows of cells. Blank lines are skipped but still counted.
+    // Long: one state machine over the characters (RFC 4180 quoting), clearer whole than split.
     public static func parse(_ text: String) throws(CSVError) -> [Row] {
         var bytes = Array(text.utf8)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }

@@ -60,6 +60,7 @@ public enum PlanCSV {
 
     /// Reads a plan. Empty cells mean "not set". Every problem is reported with its row and
     /// column, and nothing is taken from a file that has any.
+    // Long: each column of a row checked in the order of the file, every problem named with its row and column.
     public static func importPlan(
         _ text: String, id: PlanID, title: String, scheme: RAGScheme = .standard, knownAgencies: Set<AgencyID>? = nil
     ) throws(CSVImportError) -> Imported {

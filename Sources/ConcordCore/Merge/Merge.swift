@@ -6,97 +6,6 @@ import ConcordCodec
     import Foundation
 #endif
 
-/// How a change ended at the hub. Nothing an agency typed is dropped silently: every
-/// change ends in one of these, and the agency sees it.
-public enum Outcome: String, JSONStringValue, Sendable, CaseIterable {
-    /// Every field and item was new and taken.
-    case applied
-    /// Taken, and some of it (or all of it) was already there.
-    case merged
-    /// At least one field had moved on at the hub; the hub value stays and both are kept.
-    case conflict
-    /// Nothing was taken; the reasons say why.
-    case rejected
-}
-
-/// A field both sides changed differently. The hub value stays until an admin resolves it.
-public struct FieldConflict: Hashable, Codable, Sendable {
-    public var field: Field
-    /// The value the agency saw when it made the edit.
-    public var base: FieldValue
-    /// The hub's value, which stays.
-    public var hub: FieldValue
-    /// The agency's value.
-    public var incoming: FieldValue
-
-    public init(field: Field, base: FieldValue, hub: FieldValue, incoming: FieldValue) {
-        self.field = field
-        self.base = base
-        self.hub = hub
-        self.incoming = incoming
-    }
-}
-
-/// Who is making a change, under which scheme, at what hub time.
-public struct MergeContext: Sendable {
-    /// The authenticated agency (never a field of the change body).
-    public var actor: AgencyID
-    public var role: Role
-    /// The RAG scheme of the action's plan.
-    public var scheme: RAGScheme
-    /// Hub time, stamped on new items.
-    public var now: Timestamp
-    /// The partnership's agencies; `nil` skips the membership check of agency ids.
-    public var knownAgencies: Set<AgencyID>?
-
-    public init(
-        actor: AgencyID, role: Role, scheme: RAGScheme = .standard, now: Timestamp,
-        knownAgencies: Set<AgencyID>? = nil
-    ) {
-        self.actor = actor
-        self.role = role
-        self.scheme = scheme
-        self.now = now
-        self.knownAgencies = knownAgencies
-    }
-}
-
-/// What applying one change did, as a value.
-public struct MergeResult: Hashable, Sendable {
-    public var outcome: Outcome
-    /// The hub record after the change: the unchanged record when rejected, `nil` only when
-    /// a rejected change named an action that does not exist.
-    public var record: Action?
-    /// The record differs from before (its revision was bumped).
-    public var changed: Bool
-    /// Fields that took the incoming value.
-    public var applied: [Field]
-    /// Fields that already had the incoming value.
-    public var alreadySet: [Field]
-    public var conflicts: [FieldConflict]
-    /// Items added or retracted by this change.
-    public var added: [UUID]
-    /// Items (or retractions) that were already there.
-    public var alreadyPresent: [UUID]
-    /// Why the change was rejected; empty unless `outcome == .rejected`.
-    public var violations: [Violation]
-    /// Rules the resulting record breaks that do not block it (a created action rated green
-    /// without evidence): committees need to see them.
-    public var flags: [Violation]
-
-    /// A rejection for reasons found outside the merge (e.g. the plan does not exist).
-    public static func rejection(_ violations: [Violation], record: Action? = nil) -> MergeResult {
-        MergeResult(
-            outcome: .rejected, record: record, changed: false, applied: [], alreadySet: [], conflicts: [], added: [],
-            alreadyPresent: [], violations: violations, flags: [])
-    }
-
-    /// The reasons of a rejection, in one line.
-    public var reason: String? {
-        violations.isEmpty ? nil : violations.map(\.description).joined(separator: "; ")
-    }
-}
-
 /// Applies one change to the hub's current record (`nil` when the action does not exist),
 /// exactly as the hub does, and returns what happened. Pure: no clock, no I/O.
 ///
@@ -132,6 +41,7 @@ private struct Merger {
         .rejection(Array(violations.prefix(FieldRules.maxViolationsPerChange)), record: current)
     }
 
+    // Long: the merge's steps in the order the spec gives them (docs/core.md), read top to bottom; each step is a call of its own.
     mutating func run() -> MergeResult {
         // Size first, then who may do it, then what the values are: a hostile change costs
         // little, and its answer stays small.
@@ -409,55 +319,5 @@ private struct Merger {
         }
         item.retraction = retraction
         return .added(isRetraction: true)
-    }
-}
-
-extension Action {
-    /// A new action at `address` from initial field values; `nil` without a title and an owner.
-    public init?(creating address: ActionAddress, fields: [(Field, FieldValue)]) {
-        let values = Dictionary(fields.map { ($0.0, $0.0.normalize($0.1)) }, uniquingKeysWith: { $1 })
-        guard case .text(let title)? = values[.title], case .text(let owner)? = values[.ownerAgency],
-            let ownerID = try? AgencyID(owner)
-        else { return nil }
-        self.init(plan: address.plan, ref: address.ref, title: title, ownerAgency: ownerID)
-        for (field, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard set(field, to: value) else { return nil }
-        }
-    }
-
-    /// The agent's local view: this change laid over the last pulled record (`nil` when the
-    /// action is unknown locally). Fields take the agency's value whatever the hub holds;
-    /// items are added unstamped. The hub's answer replaces this view on the next pull.
-    public static func overlay(_ change: Change, on base: Action?, author: AgencyID) -> Action? {
-        let fields = change.set.compactMap { name, edit in Field(rawValue: name).map { ($0, edit.to) } }
-        var record: Action
-        if let base {
-            record = base
-            for (field, value) in fields.sorted(by: { $0.0 < $1.0 }) { record.set(field, to: value) }
-        } else if change.create, let created = Action(creating: change.action, fields: fields) {
-            record = created
-        } else {
-            return nil
-        }
-        for append in change.append {
-            switch append {
-            case .evidence(var item) where !record.evidence.contains { $0.id == item.id }:
-                item.author = author
-                record.evidence.append(item)
-            case .note(var item) where !record.notes.contains { $0.id == item.id }:
-                item.author = author
-                record.notes.append(item)
-            case .retract(let r):
-                let retraction = Retraction(reason: r.reason, by: author)
-                if let i = record.evidence.firstIndex(where: { $0.id == r.item && $0.retraction == nil }) {
-                    record.evidence[i].retraction = retraction
-                } else if let i = record.notes.firstIndex(where: { $0.id == r.item && $0.retraction == nil }) {
-                    record.notes[i].retraction = retraction
-                }
-            default:
-                break
-            }
-        }
-        return record
     }
 }

@@ -74,9 +74,16 @@ struct HubRoutes {
     }
 
     @Sendable func metricsText(_ request: Request, context: HubRequestContext) async throws -> Response {
+        // Who the partners are and when each was last active: for admins and viewers only.
+        var agencies: [AgencyInfo]?
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+            let principal = try await store.authenticate(token: String(header.dropFirst(7))), principal.role != .agency
+        {
+            agencies = try await store.agencies()
+        }
         let text = metrics.render(
             openConflicts: try await store.openConflictCount(), longPolls: await store.feed.waiting,
-            agencies: try await store.agencies())
+            agencies: agencies)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))

@@ -80,6 +80,7 @@ extension Hub {
     /// Settles a conflict (admins only). The resolution is a change like any other: it is
     /// applied with the merge rules, audited, and reaches every agency through pull; the
     /// conflict's agency also gets the settled conflict as news.
+    // Long: the checks, the resolving change and the conflict's update are one transaction, read in order.
     public func resolve(
         _ id: Int64, _ request: ResolveRequest, by principal: Principal
     ) async throws

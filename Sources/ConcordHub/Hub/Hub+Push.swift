@@ -18,29 +18,22 @@ extension Hub {
         }
         let now = clock()
         let started = ContinuousClock.now
-        let (results, json, seq, published) = try await write { tx in
-            var failure: (any Error)?
+        let (results, stored, seq, published) = try await write { tx in
             var batch = try PushBatch(tx, hub: self, principal: principal, now: now)
-            var json = JSONWriter(capacity: 64 + changes.count * 200)
             var results: [ChangeResult] = []
+            var stored: [RawJSON] = []
             results.reserveCapacity(changes.count)
-            json.object { o in
-                o.key("results") { w in
-                    w.array(changes) { w, change in
-                        do {
-                            let (result, encoded) = try batch.applyEncoded(change)
-                            results.append(result)
-                            w.append(encoded: encoded.utf8)
-                        } catch {
-                            failure = error
-                        }
-                    }
-                }
+            stored.reserveCapacity(changes.count)
+            for change in changes {
+                let (result, json) = try batch.applyEncoded(change)
+                results.append(result)
+                stored.append(RawJSON(json))
             }
-            if let failure { throw failure }
             let published = try batch.finish()
-            return (results, json.bytes, batch.seq, published)
+            return (results, stored, batch.seq, published)
         }
+        // The answer, spliced from the results as stored.
+        let json = PushBody(results: stored).json
         let database = ContinuousClock.now - started
         await committed(seq, batch: published)
         var counts: [Outcome: Int] = [:]
@@ -130,6 +123,7 @@ struct PushBatch {
     }
 
     /// Like `apply`, also returning the result's JSON as stored.
+    // Long: one change's whole effect (stored answer, merge, record, partners, conflicts, audit row), written together so a change is all or nothing.
     mutating func applyEncoded(_ change: Change) throws -> (result: ChangeResult, json: String) {
         if let stored = try tx.storedResult(of: change.id) {
             if stored.agency == principal.agency {

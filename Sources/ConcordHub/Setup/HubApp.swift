@@ -113,9 +113,11 @@ public enum HubApp {
         do {
             try await group.run()
         } catch {
+            await store.flushContacts()
             try? store.close()
             throw error
         }
+        await store.flushContacts()
         try store.close()
         logger.notice("stopped; database closed")
     }
