@@ -54,6 +54,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The HTTPS client of the agent and the CLI (and of the tests and benchmarks).
         .target(name: "ConcordHTTP", dependencies: ["CCurl"]),
+        // JSON over that client: the one way Concord's clients talk to its servers.
+        .target(name: "ConcordClient", dependencies: ["ConcordHTTP", "ConcordWire", "ConcordCodec"]),
 
         // sd_notify without libsystemd: READY=1, STATUS=, WATCHDOG=1 over $NOTIFY_SOCKET.
         .target(
@@ -94,7 +96,7 @@ let package = Package(
         .target(
             name: "ConcordAgent",
             dependencies: [
-                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordHTTP", "ConcordSystemd",
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordHTTP", "ConcordClient", "ConcordSystemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -124,7 +126,7 @@ let package = Package(
         .target(
             name: "ConcordCLI",
             dependencies: [
-                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordHTTP",
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordHTTP", "ConcordClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "concordctl", dependencies: ["ConcordCLI"]),
@@ -147,14 +149,14 @@ let package = Package(
         .target(
             name: "ConcordTestSupport",
             dependencies: [
-                "ConcordHub", "ConcordHTTP", "ConcordCore", "ConcordWire", "ConcordCodec",
+                "ConcordHub", "ConcordHTTP", "ConcordClient", "ConcordCore", "ConcordWire", "ConcordCodec",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "ConcordAgentTests",
             dependencies: [
-                "ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
-                .product(name: "PropertyBased", package: "swift-property-based"),
+                "ConcordAgent", "ConcordHub", "ConcordHTTP", "ConcordClient", "ConcordTestSupport", "ConcordWire",
+                "ConcordCodec", .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"]),

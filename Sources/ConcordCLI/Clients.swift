@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConcordClient
 import ConcordCodec
 import ConcordCore
 import ConcordHTTP
@@ -40,11 +41,13 @@ func readFile(_ path: String) throws -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// JSON over HTTP with errors turned into one clear line.
+/// JSON over HTTP (``JSONAPI``) with errors turned into one clear line.
 struct APIClient: Sendable {
     let http: HTTPClient
     /// What to tell the user when the server cannot be reached.
     let unreachable: @Sendable (HTTPTransportError) -> String
+
+    var api: JSONAPI { JSONAPI(http) }
 
     func send(
         _ method: String, _ path: String, body: [UInt8]? = nil, timeout: Duration? = nil
@@ -53,14 +56,13 @@ struct APIClient: Sendable {
     {
         let response: HTTPResponse
         do {
-            response = try await http.send(method, path, body: body, timeout: timeout)
+            response = try await api.send(method, path, body: body, timeout: timeout)
         } catch let error as HTTPTransportError {
             throw UserError(unreachable(error))
         }
         guard (200..<300).contains(response.status) else {
-            if let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error {
-                throw UserError(detail.message)
-            }
+            let refusal = JSONAPI.refusal(of: response)
+            if refusal.fromServer { throw UserError(refusal.message) }
             throw UserError("HTTP \(response.status) from \(http.configuration.baseURL)\(path)")
         }
         return response
@@ -71,13 +73,12 @@ struct APIClient: Sendable {
     }
 
     func post<T: Decodable>(_ path: String, _ body: some Encodable, timeout: Duration? = nil) async throws -> T {
-        try decode(
-            try await send("POST", path, body: Array(try ConcordJSON.encode(body, pretty: false)), timeout: timeout))
+        try decode(try await send("POST", path, body: try JSONAPI.json(body), timeout: timeout))
     }
 
     func decode<T: Decodable>(_ response: HTTPResponse) throws -> T {
-        do { return try JSONDecoder().decode(T.self, from: Data(response.body)) } catch {
-            throw UserError("unexpected answer from \(http.configuration.baseURL): \(ConcordJSON.explain(error))")
+        do { return try JSONAPI.decode(response.body, status: response.status) } catch {
+            throw UserError("unexpected answer from \(http.configuration.baseURL): \(error.message)")
         }
     }
 }

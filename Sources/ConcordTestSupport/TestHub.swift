@@ -1,3 +1,4 @@
+import ConcordClient
 import ConcordCodec
 import ConcordCore
 import ConcordHTTP
@@ -129,13 +130,16 @@ public func withTestHub(
     }
 }
 
-/// JSON over the real libcurl client.
+/// JSON over the real libcurl client (``JSONAPI``), for tests and benchmarks: answers of any
+/// status can be asked for, and an unexpected one is a ``Failure`` with its body as text.
 public struct JSONClient: Sendable {
     /// The client requests go through.
     public let http: HTTPClient
 
     /// A JSON client over `http`.
     public init(_ http: HTTPClient) { self.http = http }
+
+    var api: JSONAPI { JSONAPI(http) }
 
     /// An answer with a status other than the one expected.
     public struct Failure: Error, CustomStringConvertible {
@@ -153,7 +157,7 @@ public struct JSONClient: Sendable {
     ) async throws
         -> HTTPResponse
     {
-        try await http.send(method, path, body: body, headers: headers)
+        try await api.send(method, path, body: body, headers: headers)
     }
 
     /// GETs `path` and decodes the answer; throws `Failure` unless its status is `expect`.
@@ -163,8 +167,7 @@ public struct JSONClient: Sendable {
 
     /// POSTs `body` as JSON and decodes the answer; throws `Failure` unless its status is `expect`.
     public func post<T: Decodable>(_ path: String, _ body: some Encodable, expect: Int = 200) async throws -> T {
-        try decode(
-            try await raw("POST", path, body: Array(try ConcordJSON.encode(body, pretty: false))), expect: expect)
+        try decode(try await raw("POST", path, body: try JSONAPI.json(body)), expect: expect)
     }
 
     /// The error answer of a request expected to fail with `status`.
@@ -173,13 +176,13 @@ public struct JSONClient: Sendable {
     ) async throws -> ErrorBody.Detail {
         let response = try await raw(method, path, body: body)
         guard response.status == status else { throw Failure(status: response.status, body: response.text) }
-        return try JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
+        return try (JSONAPI.decode(response.body, status: status) as ErrorBody).error
     }
 
     /// Decodes an answer's body; throws `Failure` unless its status is `expect`.
     public func decode<T: Decodable>(_ response: HTTPResponse, expect: Int) throws -> T {
         guard response.status == expect else { throw Failure(status: response.status, body: response.text) }
-        return try JSONDecoder().decode(T.self, from: Data(response.body))
+        return try JSONAPI.decode(response.body, status: response.status)
     }
 
     /// Pushes `changes` as one batch and returns the hub's result for each, in order.

@@ -1,3 +1,4 @@
+import ConcordClient
 import ConcordCodec
 import ConcordCore
 import ConcordHTTP
@@ -10,22 +11,16 @@ import ConcordWire
 #endif
 
 /// The hub said no: an HTTP error with the hub's own code and message.
-public struct HubRefusal: Error, CustomStringConvertible, Sendable {
-    public var status: Int
-    public var code: String
-    public var message: String
-    public var description: String { "hub answered \(status): \(message)" }
+public typealias HubRefusal = APIRefusal
 
+extension APIRefusal {
     /// The hub itself (its JSON error body, not a proxy's page) refused the request's content
     /// (malformed, too large, unprocessable): sending the same again would be refused again.
     /// A 400 from anything in between is retried like any other failure.
-    public var refusesTheBatch: Bool { (status == 400 || status == 413 || status == 422) && fromHub }
-
-    /// The answer carried the hub's own error body (a code of its own).
-    public var fromHub: Bool { code != "http\(status)" }
+    public var refusesTheBatch: Bool { (status == 400 || status == 413 || status == 422) && fromServer }
 
     /// The hub is there but busy with this agency (429 from the hub itself).
-    public var isBusy: Bool { status == 429 && fromHub }
+    public var isBusy: Bool { status == 429 && fromServer }
 }
 
 /// The hub's API v1 as the agent uses it, over the libcurl client.
@@ -92,18 +87,7 @@ public struct HubClient: Sendable {
     }
 
     /// Throws the hub's refusal (its own code and message) for any answer but 200.
-    func refuseUnlessOK(_ response: HTTPResponse) throws {
-        guard response.status != 200 else { return }
-        let detail = try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)).error
-        throw HubRefusal(
-            status: response.status, code: detail?.code ?? "http\(response.status)",
-            message: detail?.message ?? "HTTP \(response.status)")
-    }
+    func refuseUnlessOK(_ response: HTTPResponse) throws { try JSONAPI.require(response) }
 
-    func decodeBody<T: Decodable>(_ body: [UInt8]) throws -> T {
-        do { return try ConcordJSON.decode(T.self, from: Data(body)) } catch {
-            throw HubRefusal(
-                status: 200, code: "badResponse", message: "unreadable answer: \(ConcordJSON.explain(error))")
-        }
-    }
+    func decodeBody<T: Decodable>(_ body: [UInt8]) throws -> T { try JSONAPI.decode(body) }
 }
