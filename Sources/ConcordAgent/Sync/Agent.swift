@@ -25,24 +25,12 @@ public actor Agent {
     let clock: @Sendable () -> Timestamp
     let notifier = SystemdNotifier()
 
-    /// The last reason the hub could not be reached or refused, if any.
-    private(set) var problem: String?
-    /// When the hub last answered anything (a push, a pull, a stream's line or heartbeat).
-    private var lastHeard: ContinuousClock.Instant?
-    /// The same, on the wall clock, for `status`.
+    /// The link to the hub and the sync in progress (``SyncState``: pure; its effects are
+    /// carried out here).
+    private(set) var sync = SyncState(started: .now)
+    /// When the hub last answered, on the wall clock, for `status`.
     private var lastContact: Timestamp?
-    /// The last attempt to reach the hub failed, and none has succeeded since.
-    private var cutOff = true
-    private var pushedSinceStart = 0
-    private var pulledSinceStart = 0
     private var wakePush: AsyncStream<Void>.Continuation?
-    private var pushAttempts = 0
-    private var pullsCompleted = 0
-    private var syncRequested = false
-    private var stopped = false
-    private var plansStale = false
-    /// When this agent started, for telling "not heard yet" from "silent".
-    private let started = ContinuousClock.now
     /// Wakes the sync loops' pauses: a sync was asked for, or the hub answered again.
     let retryNow = WakeSignal()
     /// Something a waiting `syncNow` looks at has changed.
@@ -77,12 +65,12 @@ public actor Agent {
         let s = store.state
         let rejected = s.answers.filter { $0.outcome == .rejected }.count
         var status = AgentStatus(
-            agency: s.agency, hub: config.hub, online: online, problem: problem, lastPush: s.lastPush,
+            agency: s.agency, hub: config.hub, online: online, problem: sync.problem, lastPush: s.lastPush,
             lastPull: s.lastPull, pending: s.pending.count, openConflicts: s.openConflicts.count, rejected: rejected,
             actions: Set(s.records.keys).union(s.pending.map(\.action)).count, cursor: s.cursor,
             everythingUploaded: s.pending.isEmpty)
         status.lastContact = lastContact
-        if !online && problem == nil && lastHeard != nil {
+        if !online && sync.problem == nil && sync.lastHeard != nil {
             status.problem = "the hub has not answered for over \(config.offlineAfterSeconds) s"
         }
         return status
@@ -173,7 +161,7 @@ public actor Agent {
 
     func answered(_ results: [ChangeResult]) throws {
         try store.recordAnswers(results, at: clock())
-        pushedSinceStart += results.count
+        sync.pushed(results.count)
         for r in results where r.outcome == .rejected || r.outcome == .conflict {
             logger.notice(
                 "change not taken as sent",
@@ -198,83 +186,85 @@ public actor Agent {
         }()
         if !nothingNew { try store.recordPull(response, raw: raw, at: clock()) }
         // A plan dropped, or records of a plan not listed: the plan list is asked for again.
-        if !(response.removedPlans ?? []).isEmpty || unlisted { plansStale = true }
-        pulledSinceStart += response.actions.count
         // A pull is complete at its last page: `sync --wait` waits for all of them.
-        if !response.more { pullsCompleted += 1 }
+        sync.pulled(
+            response.actions.count, complete: !response.more,
+            plansChanged: !(response.removedPlans ?? []).isEmpty || unlisted)
         heard()
         try store.compactIfNeeded()
     }
 
     /// Whether the plan list should be asked for again (taken by the pull loop).
-    func takePlansStale() -> Bool {
-        defer { plansStale = false }
-        return plansStale
-    }
+    func takePlansStale() -> Bool { sync.takePlansStale() }
 
     func listedPlans(_ plans: [PlanSummary]) throws {
         if plans != store.state.plans.values.sorted(by: { $0.id < $1.id }) { try store.recordPlans(plans) }
         heard()
     }
 
+    /// How long without a word from the hub makes the agent offline.
+    var window: Duration { .seconds(config.offlineAfterSeconds) }
+
     /// Online means the hub answered within the last `offlineAfterSeconds` and no attempt
-    /// has failed since: a link where packets vanish (nothing refused, nothing answered) is
-    /// offline within that window, because the stream's heartbeats stop.
-    var online: Bool {
-        guard !cutOff, let lastHeard else { return false }
-        return ContinuousClock.now - lastHeard <= .seconds(config.offlineAfterSeconds)
-    }
+    /// has failed since (``SyncState/online(at:window:)``).
+    var online: Bool { sync.online(at: .now, window: window) }
+
+    /// The last reason the hub could not be reached or refused, if any.
+    var problem: String? { sync.problem }
 
     /// The hub could not be reached.
     func unreachable(_ reason: String) {
-        if !cutOff || problem != reason {
-            logger.warning("hub unreachable; edits are kept locally", metadata: ["reason": "\(reason)"])
-        }
-        cutOff = true
-        problem = reason
+        carryOut(sync.unreachable(reason))
         notifier.notify("STATUS=offline (\(store.state.pending.count) edits kept locally): \(reason)")
         progress.wake()
     }
 
     /// The hub answered, but said no: it is reachable, and the reason is kept for `status`.
     func refused(_ reason: String) {
-        heard()
-        if problem != reason { logger.warning("the hub refused a request", metadata: ["reason": "\(reason)"]) }
-        problem = reason
-    }
-
-    /// The hub answered: the agent is online, and pauses before a retry end now.
-    func heard() {
-        if cutOff {
-            logger.notice("hub reachable")
-            notifier.notify("STATUS=online, syncing with \(config.hub)")
-            retryNow.wake()
-        }
-        cutOff = false
-        problem = nil
-        lastHeard = .now
+        carryOut(sync.refused(reason, at: .now))
         lastContact = clock()
         progress.wake()
     }
 
+    /// The hub answered: the agent is online, and pauses before a retry end now.
+    func heard() {
+        carryOut(sync.heard(at: .now))
+        lastContact = clock()
+        progress.wake()
+    }
+
+    /// Does what the sync state's transitions ask.
+    private func carryOut(_ effects: [SyncState.Effect]) {
+        for effect in effects {
+            switch effect {
+            case .reachable:
+                logger.notice("hub reachable")
+                notifier.notify("STATUS=online, syncing with \(config.hub)")
+            case .unreachable(let reason):
+                logger.warning("hub unreachable; edits are kept locally", metadata: ["reason": "\(reason)"])
+            case .refused(let reason):
+                logger.warning("the hub refused a request", metadata: ["reason": "\(reason)"])
+            case .endPauses:
+                retryNow.wake()
+            }
+        }
+    }
+
     /// Counts push attempts, so `syncNow` knows when one has been made since it asked.
     func attempted() {
-        pushAttempts += 1
+        sync.attempted()
         progress.wake()
     }
 
     /// Sync has stopped (shutdown): waiting `syncNow` calls return at once.
     func stopping() {
-        stopped = true
+        sync.stop()
         progress.wake()
     }
 
     /// Whether a sync-now is waiting for a pull of its own (taken by the push loop, which
     /// then pulls at once rather than leaving it to the long-poll).
-    func takeSyncRequest() -> Bool {
-        defer { syncRequested = false }
-        return syncRequested
-    }
+    func takeSyncRequest() -> Bool { sync.takeSyncRequest() }
 
     /// Where the next pull starts: the cursor and the hub timeline it belongs to.
     var position: (cursor: Int64, timeline: Int64?) { (store.state.cursor, store.state.timeline) }
@@ -293,25 +283,20 @@ public actor Agent {
     /// (nothing heard for `offlineAfterSeconds`), it waits at most ``offlineAnswerWithin``
     /// for it to answer, so the CLI answers at once.
     public func syncNow(timeout: Duration) async -> SyncReport {
-        let pushedBefore = pushedSinceStart, pulledBefore = pulledSinceStart, attemptsBefore = pushAttempts
-        let pullsBefore = pullsCompleted
-        // Known to be silent: heard nothing for the window (or nothing since a start longer
-        // ago than that). Then the CLI gets its answer at once rather than after the wait.
-        let window = Duration.seconds(config.offlineAfterSeconds)
-        let silent = cutOff && ContinuousClock.now - (lastHeard ?? started) > window
-        syncRequested = true
+        let before = sync.mark
+        // Known to be silent: then the CLI gets its answer at once rather than after the wait.
+        let silent = sync.silent(at: .now, window: window)
+        carryOut(sync.requestSync())
         wakePush?.yield()
-        retryNow.wake()
         let deadline = ContinuousClock.now + (silent ? min(timeout, Self.offlineAnswerWithin) : timeout)
-        while ContinuousClock.now < deadline && !stopped {
-            if online && pullsCompleted > pullsBefore && caughtUp() { break }
-            if cutOff && pushAttempts > attemptsBefore { break }
+        while ContinuousClock.now < deadline {
+            if sync.syncIsOver(since: before, at: .now, window: window, caughtUp: caughtUp) { break }
             let seen = progress.generation
             await progress.wait(after: seen, timeout: ContinuousClock.now.duration(to: deadline))
         }
         return SyncReport(
-            online: online, pushed: pushedSinceStart - pushedBefore, pulled: pulledSinceStart - pulledBefore,
-            pending: store.state.pending.count, problem: problem)
+            online: online, pushed: sync.pushed - before.pushed, pulled: sync.pulled - before.pulled,
+            pending: store.state.pending.count, problem: sync.problem)
     }
 
     /// How long a sync-now waits for a hub that has already gone silent.
