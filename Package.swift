@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// Where concord-agent's link order is (see scripts/agent-symbol-order).
-let agentSymbolOrder = Context.packageDirectory + "/Sources/concord-agent/symbol-order.txt"
+let agentSymbolOrder = Context.packageDirectory + "/deploy/agent-symbol-order.txt"
 
 /// The codec, the spec and the wire are small modules whose generic code (a record's reader and
 /// writer, specialised for each record) runs in every pull and push: release builds let their
@@ -106,19 +106,18 @@ let package = Package(
                 "ConcordAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            exclude: ["symbol-order.txt"],
             linkerSettings: [
                 // The daemon's resident memory (docs/benchmarks.md): lld packs the relative
                 // relocations (RELR: 1.5 MiB of them were read at every start), folds identical
                 // functions, places the functions that run together at the front
-                // (symbol-order.txt, from scripts/agent-symbol-order), and the static Swift
+                // (deploy/agent-symbol-order.txt, from scripts/agent-symbol-order; lld warns of names
+                // a stale list holds that the build no longer has), and the static Swift
                 // runtime's symbols are not exported.
                 .unsafeFlags(
                     [
                         "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
                         "-Xlinker", "--icf=safe", "-Xlinker", "--no-export-dynamic",
                         "-Xlinker", "--symbol-ordering-file=\(agentSymbolOrder)",
-                        "-Xlinker", "--no-warn-symbol-ordering",
                     ], .when(platforms: [.linux], configuration: .release))
             ]),
 
