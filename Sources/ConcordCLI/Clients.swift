@@ -17,7 +17,9 @@ import ConcordWire
 
 /// An error the user can fix: printed as one line on stderr, exit status 1.
 public struct UserError: Error, CustomStringConvertible, Equatable {
+    /// The one line printed on stderr: what went wrong and what to do.
     public var description: String
+    /// An error with this message.
     public init(_ description: String) { self.description = description }
 }
 
@@ -86,6 +88,7 @@ struct APIClient: Sendable {
 /// Where the local agent's control socket is: `--socket`, `CONCORD_SOCKET`, or the
 /// systemd unit's `/run/concord-agent/control.sock`.
 public struct AgentOptions: ParsableArguments {
+    /// The socket the systemd unit gives the agent, used when neither `--socket` nor `CONCORD_SOCKET` is set.
     public static let defaultSocket = "/run/concord-agent/control.sock"
 
     @Option(help: "The agent's control socket (default: $CONCORD_SOCKET or \(AgentOptions.defaultSocket)).")
@@ -94,6 +97,7 @@ public struct AgentOptions: ParsableArguments {
     @Flag(help: "Print JSON (stable field names) instead of tables.")
     var json = false
 
+    /// Options as ArgumentParser fills them: no socket given, tables rather than JSON.
     public init() {}
 
     var socketPath: String { socket ?? environment("CONCORD_SOCKET") ?? Self.defaultSocket }
@@ -129,6 +133,7 @@ public struct HubOptions: ParsableArguments {
     @Flag(help: "Print JSON (stable field names) instead of tables.")
     var json = false
 
+    /// Options as ArgumentParser fills them: nothing given, tables rather than JSON.
     public init() {}
 
     struct File: Decodable {

@@ -4,6 +4,7 @@ import ConcordCore
 /// `concordctl`: the control CLI for agency staff (through the local agent) and hub
 /// administrators (over HTTPS).
 public struct Concordctl: AsyncParsableCommand {
+    /// The command's name, help text and subcommands (agency commands, and `hub` for administrators).
     public static let configuration = CommandConfiguration(
         commandName: "concordctl",
         abstract: "See and update your agency's safeguarding action plans; administer the Concord hub.",
@@ -28,6 +29,7 @@ public struct Concordctl: AsyncParsableCommand {
             Conflicts.self, Problems.self, Hub.self,
         ])
 
+    /// The root command as ArgumentParser makes it.
     public init() {}
 
     /// Runs the command line: usage errors exit 2, errors the user can fix exit 1 with one line.

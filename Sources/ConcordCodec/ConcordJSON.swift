@@ -44,9 +44,13 @@ public enum ConcordJSON {
 
     /// Any key: the keys of a ``Shape``'s members, and of objects whose keys are data.
     public struct AnyKey: CodingKey, Hashable, Sendable {
+        /// The key as written in the JSON object.
         public var stringValue: String
+        /// Always `nil`: Concord's objects have text keys only.
         public var intValue: Int? { nil }
+        /// A key with this text.
         public init(stringValue: String) { self.stringValue = stringValue }
+        /// Always fails: integer keys are not used.
         public init?(intValue: Int) { nil }
     }
 

@@ -7,13 +7,20 @@
 /// Any JSON value, as a tree: what a migration edits. Numbers keep their text, so nothing
 /// is rounded on the way through.
 public enum JSONTree: Hashable, Sendable, JSONValue {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number, kept as its JSON text so nothing is rounded.
     case number(String)
+    /// A string, unescaped.
     case string(String)
+    /// An array, in order.
     case array([JSONTree])
+    /// An object, by key.
     case object([String: JSONTree])
 
+    /// Writes the value with the codec; numbers are written back as their original text.
     public func write(to w: inout JSONWriter) {
         switch self {
         case .null: w.raw("null")
@@ -25,6 +32,7 @@ public enum JSONTree: Hashable, Sendable, JSONValue {
         }
     }
 
+    /// Reads any JSON value with the fast reader.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         switch try r.peekByte() {
         case UInt8(ascii: "n"):
@@ -38,6 +46,7 @@ public enum JSONTree: Hashable, Sendable, JSONValue {
         }
     }
 
+    /// Reads any JSON value with Codable; numbers that are not whole become their `Double` text.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {
@@ -57,6 +66,7 @@ public enum JSONTree: Hashable, Sendable, JSONValue {
         }
     }
 
+    /// Writes the value with Codable; a number that is not a whole `Int64` is written as a `Double`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         switch self {
@@ -86,11 +96,13 @@ public enum JSONTree: Hashable, Sendable, JSONValue {
 public struct FormatHistory: Sendable {
     /// One step: from `to - 1` to `to`.
     public struct Step: Sendable {
+        /// The version this step produces.
         public let to: Int
         /// What changed, for the reader of the table.
         public let note: String
         let migrate: @Sendable (inout JSONTree) throws -> Void
 
+        /// A step to version `to`; `migrate` edits a version `to - 1` document in place and may throw to refuse it.
         public init(to: Int, note: String, migrate: @escaping @Sendable (inout JSONTree) throws -> Void) {
             self.to = to
             self.note = note
@@ -132,6 +144,8 @@ public struct FormatHistory: Sendable {
 
 /// A document that no step can bring up to date.
 public struct FormatError: Error, CustomStringConvertible, Sendable {
+    /// The message: which document, which version, and what to do.
     public var description: String
+    /// An error with this message.
     public init(description: String) { self.description = description }
 }

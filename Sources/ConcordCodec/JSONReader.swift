@@ -9,6 +9,7 @@
 /// read the input with Codable, which either reads it or explains what is wrong with it,
 /// so the fast path never changes what is accepted or what an error says.
 public struct FastJSONUnsupported: Error, Sendable {
+    /// The signal to fall back to Codable; it carries nothing.
     public init() {}
 }
 
@@ -21,6 +22,7 @@ public struct JSONReader {
     private var i = 0
     private var depth = 0
 
+    /// A reader at the start of `bytes`, which must stay valid while it reads.
     public init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
@@ -69,6 +71,7 @@ public struct JSONReader {
         i += n
     }
 
+    /// A JSON `true` or `false`; anything else throws.
     public mutating func bool() throws(FastJSONUnsupported) -> Bool {
         switch try peek() {
         case 0x74:
@@ -128,6 +131,7 @@ public struct JSONReader {
         throw FastJSONUnsupported()
     }
 
+    /// A string with its escapes undone; throws on a control character, a bad escape or invalid UTF-8.
     // Long: JSON's string escapes (with surrogate pairs) in one loop, the hot path of every read.
     public mutating func string() throws(FastJSONUnsupported) -> String {
         let (range, escaped) = try stringBytes()
@@ -243,6 +247,7 @@ public struct JSONReader {
         }
     }
 
+    /// An array: `element` is called once per item and must consume it; the items in order.
     public mutating func array<T>(
         _ element: (inout JSONReader) throws(FastJSONUnsupported) -> T
     ) throws(FastJSONUnsupported) -> [T] {
@@ -345,6 +350,7 @@ public struct JSONKey {
             && (bytes.isEmpty || sameBytes(utf8.baseAddress!, bytes.baseAddress!, bytes.count))
     }
 
+    /// Matches a key against a literal in a `switch`, comparing UTF-8 bytes.
     public static func ~= (pattern: StaticString, key: JSONKey) -> Bool {
         pattern.withUTF8Buffer { key.equals($0) }
     }
@@ -356,5 +362,6 @@ public struct JSONKey {
 }
 
 extension JSONReader {
+    /// A UUID in its usual text form; anything else throws.
     public mutating func uuid() throws(FastJSONUnsupported) -> UUID { try parsed { UUID(fast: $0) } }
 }

@@ -22,6 +22,7 @@ public protocol JSONValue: Codable {
 }
 
 extension JSONValue {
+    /// The default: Codable's own decoding of the member.
     public static func decode(
         from container: KeyedDecodingContainer<ConcordJSON.AnyKey>, forKey key: ConcordJSON.AnyKey
     ) throws -> Self {
@@ -58,34 +59,46 @@ public protocol JSONStringValue: JSONValue {
 }
 
 extension JSONStringValue {
+    /// Writes the text form as a JSON string.
     public func write(to w: inout JSONWriter) { w.string(jsonString) }
+    /// Reads a JSON string and parses it; text that is not a valid value throws.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         self = try r.parsed { Self(jsonString: $0) }
     }
 }
 
 extension JSONStringValue where Self: RawRepresentable, RawValue == String {
+    /// The raw value, as written.
     public var jsonString: String { rawValue }
+    /// The case whose raw value is this text, or `nil`.
     public init?(jsonString: String) { self.init(rawValue: jsonString) }
 }
 
 extension String: JSONValue {
+    /// Writes the string with JSON escapes.
     public func write(to w: inout JSONWriter) { w.string(self) }
+    /// Reads a JSON string.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.string() }
 }
 
 extension Bool: JSONValue {
+    /// Writes `true` or `false`.
     public func write(to w: inout JSONWriter) { w.bool(self) }
+    /// Reads `true` or `false`.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.bool() }
 }
 
 extension Int64: JSONValue {
+    /// Writes the number in decimal.
     public func write(to w: inout JSONWriter) { w.int(self) }
+    /// Reads a whole number without fraction or exponent.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.int64() }
 }
 
 extension Int: JSONValue {
+    /// Writes the number in decimal.
     public func write(to w: inout JSONWriter) { w.int(Int64(self)) }
+    /// Reads a whole number that fits in `Int`.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         guard let n = Int(exactly: try r.int64()) else { throw FastJSONUnsupported() }
         self = n
@@ -93,7 +106,9 @@ extension Int: JSONValue {
 }
 
 extension UUID: JSONValue {
+    /// Writes the UUID as a string.
     public func write(to w: inout JSONWriter) { w.uuid(self) }
+    /// Reads a UUID string.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) { self = try r.uuid() }
 
     /// Says what a UUID looks like, rather than Foundation's "invalid UUID string".
@@ -111,7 +126,9 @@ extension UUID: JSONValue {
 }
 
 extension Array: JSONValue where Element: JSONValue {
+    /// Writes the elements as a JSON array, in order.
     public func write(to w: inout JSONWriter) { w.array(self) { w, item in item.write(to: &w) } }
+    /// Reads a JSON array of elements.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         self = try r.array { (r) throws(FastJSONUnsupported) in try Element(reading: &r) }
     }
@@ -120,6 +137,7 @@ extension Array: JSONValue where Element: JSONValue {
 /// An object whose keys are data (a change's field names): written in the order of the
 /// keys' UTF-8 bytes, so the same value is always the same bytes.
 extension Dictionary: JSONValue where Key == String, Value: JSONValue {
+    /// Writes the object with its keys in UTF-8 byte order.
     public func write(to w: inout JSONWriter) {
         w.object { o in
             for (key, value) in self.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
@@ -128,6 +146,7 @@ extension Dictionary: JSONValue where Key == String, Value: JSONValue {
         }
     }
 
+    /// Reads a JSON object; a repeated key is left to Codable.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         var result: [String: Value] = [:]
         try r.object { (r, key) throws(FastJSONUnsupported) in
@@ -149,18 +168,23 @@ public struct RawJSON: JSONValue, Hashable, Sendable {
     /// The JSON text (a String, so a stored record is spliced without a copy).
     public var text: String
 
+    /// Wraps JSON text as it is; the text is not checked.
     public init(_ text: String) { self.text = text }
 
+    /// Writes the text unchanged.
     public func write(to w: inout JSONWriter) { w.append(encoded: text.utf8) }
 
+    /// Takes the bytes of the next JSON value, whatever its kind.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         text = String(decoding: try r.skipValue(), as: UTF8.self)
     }
 
+    /// Reads any JSON value with Codable and keeps it as compact text.
     public init(from decoder: any Decoder) throws {
         text = String(decoding: try JSONTree(from: decoder).json, as: UTF8.self)
     }
 
+    /// Writes the value with Codable; throws if the text is not valid JSON.
     public func encode(to encoder: any Encoder) throws {
         try JSONTree.decode(json: Array(text.utf8)).encode(to: encoder)
     }

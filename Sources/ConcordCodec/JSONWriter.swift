@@ -8,14 +8,18 @@
 /// their bytes), the escaping `JSONEncoder` uses, nil optionals left out. Every
 /// ``JSONValue`` is written by it; `JSONEncoder` is used only for pretty output.
 public struct JSONWriter {
+    /// The UTF-8 written so far.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer with room for `capacity` bytes before it grows.
     public init(capacity: Int = 512) { bytes.reserveCapacity(capacity) }
 
+    /// Appends literal bytes (punctuation, `null`) unescaped.
     @inline(__always) public mutating func raw(_ s: StaticString) {
         s.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends one byte unescaped.
     @inline(__always) public mutating func byte(_ b: UInt8) { bytes.append(b) }
 
     /// Appends JSON that is already encoded (a stored record, say).
@@ -24,6 +28,7 @@ public struct JSONWriter {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
     private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
+    /// A JSON string, escaped as `JSONEncoder` escapes it (`/` left as it is).
     public mutating func string(_ s: String) {
         byte(0x22)
         var s = s
@@ -51,6 +56,7 @@ public struct JSONWriter {
         byte(0x22)
     }
 
+    /// A whole number in decimal.
     public mutating func int(_ n: Int64) {
         if n == 0 { return byte(0x30) }
         var v = n.magnitude
@@ -64,6 +70,7 @@ public struct JSONWriter {
         bytes.append(contentsOf: digits.reversed())
     }
 
+    /// `true` or `false`.
     public mutating func bool(_ b: Bool) { b ? raw("true") : raw("false") }
 
     /// A UUID in upper case, as Foundation writes it.
@@ -91,6 +98,7 @@ public struct JSONWriter {
         byte(0x7D)
     }
 
+    /// An array: `element` writes each item, in order; the writer adds the commas.
     public mutating func array<T>(_ items: some Sequence<T>, _ element: (inout JSONWriter, T) -> Void) {
         byte(0x5B)
         var first = true
@@ -118,13 +126,19 @@ public struct ObjectWriter {
         value(&writer)
     }
 
+    /// Writes member `name` with a string value.
     public mutating func key(_ name: StaticString, string: String) { key(name) { $0.string(string) } }
+    /// Writes member `name` with a string value; `nil` leaves the member out.
     public mutating func key(_ name: StaticString, string: String?) {
         if let string { key(name) { $0.string(string) } }
     }
+    /// Writes member `name` with a whole number.
     public mutating func key(_ name: StaticString, int: Int64) { key(name) { $0.int(int) } }
+    /// Writes member `name` with `true` or `false`.
     public mutating func key(_ name: StaticString, bool: Bool) { key(name) { $0.bool(bool) } }
+    /// Writes member `name` with a UUID string.
     public mutating func key(_ name: StaticString, uuid: UUID) { key(name) { $0.uuid(uuid) } }
+    /// Writes member `name` with any value; `nil` leaves the member out.
     public mutating func key(_ name: StaticString, _ value: (some JSONValue)?) {
         if let value { key(name) { value.write(to: &$0) } }
     }

@@ -85,6 +85,7 @@ public enum Presence: Sendable {
 /// Reading and writing go straight to the property's offset in the value (from
 /// `MemoryLayout.offset(of:)`, which exists for exactly this), with no key-path lookup.
 public struct Member<Root>: @unchecked Sendable {
+    /// The member's name in the JSON object.
     public let key: StaticString
     /// Where the property is in the record (for `FormatLaws`, which checks it is the
     /// property the key names).
@@ -168,6 +169,7 @@ extension KeyedDecodingContainer {
 }
 
 extension JSONRecord {
+    /// Writes the shape's members in key order, leaving out `nil` optionals.
     public func write(to w: inout JSONWriter) {
         withUnsafePointer(to: self) { p in
             w.object { o in
@@ -176,6 +178,7 @@ extension JSONRecord {
         }
     }
 
+    /// Reads an object into the shape's blank value; unknown keys are skipped, a repeated or missing member throws.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         let shape = Self.shape
         var value = shape.blank
@@ -208,6 +211,7 @@ extension JSONRecord {
         return try c.allKeys.count { try keys.contains($0.stringValue) && !c.decodeNil(forKey: $0) }
     }
 
+    /// Writes the shape's members with Codable, leaving out `nil` optionals.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: ConcordJSON.AnyKey.self)
         try withUnsafePointer(to: self) { p in
@@ -215,6 +219,7 @@ extension JSONRecord {
         }
     }
 
+    /// Reads the shape's members with Codable, starting from the blank value; unknown keys are ignored.
     public init(from decoder: any Decoder) throws {
         var value = Self.shape.blank
         let c = try decoder.container(keyedBy: ConcordJSON.AnyKey.self)

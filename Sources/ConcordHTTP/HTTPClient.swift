@@ -22,20 +22,24 @@ public struct HTTPClientConfiguration: Sendable {
     public var caFile: String?
     /// PEM client certificate and key for mutual TLS.
     public var clientCertificate: String?
+    /// The private key of `clientCertificate`, PEM.
     public var clientKey: String?
     /// Sent as `Authorization: Bearer …`.
     public var bearerToken: String?
+    /// The longest to wait for a connection to be made.
     public var connectTimeout: Duration = .seconds(10)
     /// The longest a request may take, unless the request says otherwise (long-polls do).
     public var requestTimeout: Duration = .seconds(60)
     /// An explicit proxy URL. `nil` lets libcurl read `https_proxy`, `HTTPS_PROXY`,
     /// `all_proxy` and `no_proxy` from the environment, as agencies behind proxies expect.
     public var proxy: String?
+    /// Sent as `User-Agent`.
     public var userAgent = "concord/1"
     /// The largest answer body (or streamed line) taken; a bigger one is dropped with an
     /// error instead of growing memory without bound. The hub's pages stay far below it.
     public var maxBodyBytes = 64 << 20
 
+    /// A configuration for `baseURL`; everything not given keeps its default.
     public init(baseURL: String, unixSocketPath: String? = nil, caFile: String? = nil, bearerToken: String? = nil) {
         self.baseURL = baseURL
         self.unixSocketPath = unixSocketPath
@@ -46,13 +50,16 @@ public struct HTTPClientConfiguration: Sendable {
 
 /// An HTTP answer.
 public struct HTTPResponse: Sendable {
+    /// The HTTP status code.
     public var status: Int
     /// Header names in lower case.
     public var headers: [String: String]
+    /// The body's bytes as received; empty when there is none.
     public var body: [UInt8]
     /// Connections this request had to open (0 when it reused a kept-alive one).
     public var newConnections = 0
 
+    /// An answer with these parts.
     public init(status: Int, headers: [String: String] = [:], body: [UInt8], newConnections: Int = 0) {
         self.status = status
         self.headers = headers
@@ -60,16 +67,21 @@ public struct HTTPResponse: Sendable {
         self.newConnections = newConnections
     }
 
+    /// The body as UTF-8 text, invalid bytes replaced.
     public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// A request that never got an answer: the server could not be reached, TLS failed, or it
 /// timed out. Says what happened in words, with libcurl's code for the log.
 public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
+    /// libcurl's error code (`CURLcode`), e.g. 7 for a refused connection or 28 for a timeout.
     public var code: Int
+    /// What happened, in words.
     public var message: String
+    /// The URL the request was for.
     public var url: String
 
+    /// `URL: message (curl CODE)`.
     public var description: String { "\(url): \(message) (curl \(code))" }
 
     /// True when the certificate could not be verified: a wrong CA file, not a network problem.
@@ -87,10 +99,12 @@ public final class HTTPClient: @unchecked Sendable {
     private let queue: DispatchQueue
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// How the client reaches its server, fixed for the client's life.
     public let configuration: HTTPClientConfiguration
 
     private static let globalInit: Void = { _ = ccurl_global_init() }()
 
+    /// A client for `configuration`; it connects on the first request.
     public init(_ configuration: HTTPClientConfiguration) {
         _ = Self.globalInit
         self.configuration = configuration

@@ -27,6 +27,7 @@ public final class HubMetrics: Sendable {
     let factory: PrometheusMetricsFactory
     private let streams: Meter
 
+    /// A registry of its own, with histogram buckets suited to request times, push times and batch sizes.
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = [

@@ -4,14 +4,17 @@ public actor ReadySignal {
     private var status: String?
     private var waiters: [CheckedContinuation<String, Never>] = []
 
+    /// A signal not yet fired.
     public init() {}
 
+    /// Marks the service ready with `status`, waking every waiter; later waits return at once.
     public func fire(_ status: String) {
         self.status = status
         for waiter in waiters { waiter.resume(returning: status) }
         waiters = []
     }
 
+    /// Waits until the signal is fired and returns its status line.
     public func wait() async -> String {
         if let status { return status }
         return await withCheckedContinuation { waiters.append($0) }

@@ -25,6 +25,7 @@ public struct SystemdNotifier: Sendable {
             watchdogPID: env("WATCHDOG_PID"))
     }
 
+    /// A notifier from given values: an empty socket means none; a watchdog meant for another PID is ignored.
     public init(notifySocket: String?, watchdogMicroseconds: String? = nil, watchdogPID: String? = nil) {
         socketPath = notifySocket.flatMap { $0.isEmpty ? nil : $0 }
         let forUs = watchdogPID.flatMap { Int32($0) }.map { $0 == getpid() } ?? true

@@ -18,6 +18,7 @@ public struct SystemdService: Service {
         self.ready = ready
     }
 
+    /// Waits for `ready`, tells systemd, feeds the watchdog until graceful shutdown, then says it is stopping.
     public func run() async throws {
         guard notifier.isActive else {
             try? await gracefulShutdown()

@@ -12,19 +12,27 @@ import ConcordWire
 /// of the formats: any value of the type, not only ones the merge would make (every
 /// optional both ways, text with escapes, controls, non-ASCII and astral characters).
 public struct Arbitrary<G: RandomNumberGenerator> {
+    /// The generator every value is drawn from: seed it to repeat a run.
     public var rng: G
 
+    /// Values drawn from `rng`.
     public init(_ rng: G) { self.rng = rng }
 
+    /// `true` or `false`, evenly.
     public mutating func bool() -> Bool { Bool.random(using: &rng) }
+    /// A whole number in `range`, evenly.
     public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
+    /// Half the time a small number (-1000...1000), else any `Int64`, extremes included.
     public mutating func int64() -> Int64 {
         bool() ? Int64.random(in: -1000...1000, using: &rng) : Int64.random(in: .min ... .max, using: &rng)
     }
+    /// Half the time `nil`, else a value from `make`.
     public mutating func maybe<T>(_ make: (inout Self) -> T) -> T? { bool() ? make(&self) : nil }
+    /// A list of `make`'s values, its length drawn from `count`.
     public mutating func list<T>(_ count: ClosedRange<Int>, _ make: (inout Self) -> T) -> [T] {
         (0..<int(count)).map { _ in make(&self) }
     }
+    /// One of `choices`, which must not be empty.
     public mutating func pick<T>(_ choices: [T]) -> T { choices[int(0...choices.count - 1)] }
 
     static var characters: [Character] {
@@ -44,6 +52,7 @@ private let arbitraryCharacters: [Character] = [
 
 extension Arbitrary {
 
+    /// A valid agency or plan id: a lower-case letter, then letters, digits and inner hyphens; at most 31 characters.
     public mutating func slug() -> String {
         let letters = Array("abcdefghijklmnopqrstuvwxyz")
         let digits = Array("0123456789")
@@ -55,16 +64,24 @@ extension Arbitrary {
         return s
     }
 
+    /// Any valid agency id.
     public mutating func agency() -> AgencyID { try! AgencyID(slug()) }
+    /// Any valid plan id.
     public mutating func plan() -> PlanID { try! PlanID(slug()) }
+    /// A ref from `1.1` to `99.20`.
     public mutating func ref() -> ActionRef { try! ActionRef("\(int(1...99)).\(int(1...20))") }
+    /// An address of any plan and ref.
     public mutating func address() -> ActionAddress { ActionAddress(plan: plan(), ref: ref()) }
+    /// A new UUID from the system, not from `rng`: ids differ between runs of the same seed.
     public mutating func uuid() -> UUID { UUID() }
+    /// Any date from 0001-01-01 to 9999-12-31.
     public mutating func date() -> LocalDate { LocalDate(daysSinceEpoch: int(-719_162...2_932_896)) }
+    /// Any millisecond from the start of year 1 to the end of year 9999, UTC.
     public mutating func timestamp() -> Timestamp {
         Timestamp(millisecondsSinceEpoch: Int64.random(in: -62_135_596_800_000...253_402_300_799_999, using: &rng))
     }
 
+    /// Null, any text, a flag or a short list of text: not necessarily valid for any field.
     public mutating func fieldValue() -> FieldValue {
         switch int(0...3) {
         case 0: .null
@@ -74,30 +91,36 @@ extension Arbitrary {
         }
     }
 
+    /// Any field.
     public mutating func field() -> Field { pick(Field.allCases) }
 
+    /// A retraction with any reason, sometimes stamped with a time.
     public mutating func retraction() -> Retraction {
         Retraction(reason: text(), by: agency(), at: maybe { $0.timestamp() })
     }
 
+    /// An evidence item with every optional part sometimes present.
     public mutating func evidence() -> EvidenceItem {
         EvidenceItem(
             id: uuid(), kind: pick(EvidenceKind.allCases), summary: text(), reference: maybe { $0.text() },
             author: agency(), recordedAt: maybe { $0.timestamp() }, retraction: maybe { $0.retraction() })
     }
 
+    /// A progress note with every optional part sometimes present.
     public mutating func note() -> ProgressNote {
         ProgressNote(
             id: uuid(), text: text(), reference: maybe { $0.text() }, author: agency(),
             recordedAt: maybe { $0.timestamp() }, retraction: maybe { $0.retraction() })
     }
 
+    /// A target-date move, either date sometimes absent.
     public mutating func targetDateChange() -> TargetDateChange {
         TargetDateChange(
             id: uuid(), from: maybe { $0.date() }, to: maybe { $0.date() }, reason: text(), by: agency(),
             at: maybe { $0.timestamp() })
     }
 
+    /// Any action record: optional fields both ways, a few items, supporting agencies in any order with repeats.
     public mutating func action() -> Action {
         var action = Action(
             plan: plan(), ref: ref(), revision: int64(), title: text(), recommendation: maybe { $0.text() },
@@ -110,6 +133,7 @@ extension Arbitrary {
         return action
     }
 
+    /// Evidence, a note or a retraction, evenly.
     public mutating func append() -> Append {
         switch int(0...2) {
         case 0: .evidence(evidence())
@@ -118,6 +142,7 @@ extension Arbitrary {
         }
     }
 
+    /// Any change: field names known or not, values of any kind, a few appends.
     public mutating func change() -> Change {
         let names = list(0...4) { $0.bool() ? $0.field().rawValue : $0.text(0...10) }
         var set: [String: FieldChange] = [:]
@@ -127,15 +152,18 @@ extension Arbitrary {
             append: list(0...3) { $0.append() }, reason: maybe { $0.text() }, madeAt: maybe { $0.timestamp() })
     }
 
+    /// A violation of any rule, with any field name and message.
     public mutating func violation() -> Violation {
         Violation(
             action: address(), field: maybe { $0.text(0...10) }, rule: pick(Violation.Rule.allCases), message: text())
     }
 
+    /// A conflict over any field, with values of any kind.
     public mutating func conflict() -> FieldConflict {
         FieldConflict(field: field(), base: fieldValue(), hub: fieldValue(), incoming: fieldValue())
     }
 
+    /// A change result of any outcome, with a few conflicts, violations and flags.
     public mutating func result() -> ChangeResult {
         ChangeResult(
             id: uuid(), action: address(), outcome: pick(Outcome.allCases), revision: maybe { $0.int64() },
@@ -143,6 +171,7 @@ extension Arbitrary {
             violations: list(0...2) { $0.violation() }, flags: list(0...2) { $0.violation() })
     }
 
+    /// A conflict record, open or resolved, sometimes with a resolution (whatever its status).
     public mutating func conflictRecord() -> ConflictRecord {
         ConflictRecord(
             id: int64(), changeId: uuid(), agency: agency(), action: address(), conflict: conflict(),
@@ -154,6 +183,7 @@ extension Arbitrary {
             })
     }
 
+    /// A pull answer with a few actions and conflicts, every optional member both ways.
     public mutating func pull() -> PullResponse {
         PullResponse(
             actions: list(0...3) { $0.action() }, cursor: int64(), more: bool(),
@@ -161,6 +191,7 @@ extension Arbitrary {
             removedPlans: maybe { $0.list(0...2) { $0.plan() } }, timeline: maybe { $0.int64() })
     }
 
+    /// A plan summary with any title and a few rating counts.
     public mutating func planSummary() -> PlanSummary {
         var rag: [String: Int] = [:]
         for _ in 0..<int(0...3) { rag[text(0...6)] = int(0...500) }
@@ -204,6 +235,7 @@ public enum FormatLaws {
         return zip(byOffset, labels).filter { $0 != $1 }.map { "\(T.self): key \($0) holds property \($1)" }
     }
 
+    /// How `value` breaks the format laws above, one line each; empty when it keeps them all.
     public static func broken<T: JSONValue & Equatable>(by value: T) -> [String] {
         var broken: [String] = []
         let compact = value.json

@@ -7,6 +7,7 @@
 /// `Connection: close` to end) and pipelined requests. Chunked request bodies are refused
 /// with 411: every client of the control API knows its body's length.
 public struct ControlRequest: Sendable {
+    /// The request method as sent, e.g. `GET`; routing refuses unknown ones.
     public var method: String
     /// The path as sent (still percent-encoded), for messages.
     public var path: String
@@ -14,8 +15,10 @@ public struct ControlRequest: Sendable {
     public var segments: [String]
     /// Query parameters, percent-decoded; the last one wins when a name repeats.
     public var query: [String: String]
+    /// The body, exactly `Content-Length` bytes; empty when there is none.
     public var body: [UInt8]
 
+    /// A request with these parts, already decoded.
     public init(method: String, path: String, segments: [String], query: [String: String], body: [UInt8]) {
         self.method = method
         self.path = path
@@ -25,11 +28,16 @@ public struct ControlRequest: Sendable {
     }
 }
 
+/// An answer of the control API: a status and a body, written with `Content-Length`.
 public struct ControlResponse: Sendable {
+    /// The HTTP status code.
     public var status: Int
+    /// The body's bytes, usually JSON.
     public var body: [UInt8]
+    /// The `Content-Type` header; JSON unless set otherwise.
     public var contentType = "application/json"
 
+    /// An answer with `status` and `body`, as JSON.
     public init(status: Int, body: [UInt8]) {
         self.status = status
         self.body = body
@@ -64,21 +72,32 @@ public struct ControlResponse: Sendable {
 
 /// A request head that could not be accepted: answered with `status` and the connection closed.
 public struct ControlHTTPError: Error, Equatable, Sendable {
+    /// The HTTP status to answer with: 400, 411, 431 or 505.
     public var status: Int
+    /// The error body's code, e.g. `badRequest` or `http431`.
     public var code: String
+    /// What was wrong with the request, for the client.
     public var message: String
 }
 
 /// A parsed request line and headers.
 public struct ControlRequestHead: Equatable, Sendable {
+    /// The longest request line and headers accepted, in bytes (16 KiB); longer gets a 431.
     public static let maxHeadBytes = 16 * 1024
+    /// The longest body accepted, in bytes (1 MiB); longer gets a 400.
     public static let maxBodyBytes = 1 << 20
 
+    /// The request method, a token such as `GET`.
     public var method: String
+    /// The request target as sent: path and query, still percent-encoded.
     public var target: String
+    /// The body's length in bytes from `Content-Length`; 0 when there is no such header.
     public var contentLength: Int
+    /// Keep the connection open after answering: HTTP/1.1's default, unless `Connection` says otherwise.
     public var keepAlive: Bool
+    /// The client sent `Expect: 100-continue` (over HTTP/1.1) and waits for it before the body.
     public var expectContinue: Bool
+    /// The request is HTTP/1.0: keep-alive must then be confirmed in the answer.
     public var http10 = false
 
     /// Parses the head at the start of `bytes`. Returns nil while the blank line ending it

@@ -26,8 +26,10 @@ import Synchronization
 /// and requests not yet fully received are closed, and requests being handled get up to 5 s
 /// to be answered (with `Connection: close`).
 public final class ControlServer: Service, Sendable {
+    /// Answers one request; called on Swift's concurrency pool, it never throws.
     public typealias Handler = @Sendable (ControlRequest) async -> ControlResponse
 
+    /// How long requests being handled at shutdown get to be answered, in seconds.
     public static let drainSeconds = 5
 
     let path: String
@@ -47,6 +49,7 @@ public final class ControlServer: Service, Sendable {
         var stopping = false
     }
 
+    /// Serves `path`; connections over `maxConnections` get a 503; `onRunning` is called once it listens.
     public init(
         path: String, logger: Logger, maxConnections: Int = 64, idleTimeoutSeconds: Int = 10,
         onRunning: @escaping @Sendable () async -> Void = {}, handler: @escaping Handler
@@ -59,6 +62,7 @@ public final class ControlServer: Service, Sendable {
         self.handler = handler
     }
 
+    /// Listens until graceful shutdown, then drains; throws when the socket cannot be opened or served.
     public func run() async throws {
         let (listener, file) = try Self.openSocket(path)
         state.withLock {

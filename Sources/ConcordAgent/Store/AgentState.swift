@@ -12,6 +12,7 @@ import ConcordWire
 /// local changes not yet answered by the hub, what the hub said about the others, the
 /// pull cursor and this agency's conflicts. The store makes it durable.
 public struct AgentState: Sendable, Equatable {
+    /// The agency this agent works for.
     public var agency: AgencyID
     /// Pull from here next time.
     public var cursor: Int64 = 0
@@ -34,11 +35,15 @@ public struct AgentState: Sendable, Equatable {
     public var conflicts: [Int64: ConflictRecord] = [:]
     /// Plans and their schemes, as last listed by the hub.
     public var plans: [PlanID: PlanSummary] = [:]
+    /// When the hub last answered a push, by the agent's clock; `nil` before the first.
     public var lastPush: Timestamp?
+    /// When the last pull answer arrived, by the agent's clock; `nil` before the first.
     public var lastPull: Timestamp?
 
+    /// How many applied and merged answers are kept; rejections and conflicts are always kept.
     public static let keptAnswers = 500
 
+    /// The empty state of a new agent: nothing pulled, nothing pending, cursor 0.
     public init(agency: AgencyID) {
         self.agency = agency
     }
@@ -60,6 +65,7 @@ public struct AgentState: Sendable, Equatable {
         return addresses.sorted().compactMap(view)
     }
 
+    /// This agency's conflicts still waiting for an admin, by id.
     public var openConflicts: [ConflictRecord] {
         conflicts.values.filter { $0.status == .open }.sorted { $0.id < $1.id }
     }
@@ -170,6 +176,7 @@ public struct AcknowledgedChange: Sendable, Equatable, JSONRecord {
         return taken
     }
 
+    /// The journal and snapshot form: every member required.
     public static let shape = Shape<Self>(
         blank: AcknowledgedChange(change: Change.shape.blank, revision: 0, hubValues: [:]),
         [Member("change", \.change), Member("revision", \.revision), Member("hubValues", \.hubValues)])

@@ -27,7 +27,9 @@ import Logging
 /// step leaves the newest snapshot and every journal after it: start-up removes only what a
 /// newer snapshot holds, never the newest snapshot itself.
 public final class AgentStore {
+    /// The state directory holding the snapshots, journals and lock.
     public let directory: String
+    /// Everything the store holds, as applied from the snapshot and journals so far.
     public private(set) var state: AgentState
     private var generation: Int
     private var journal: AppendFile
@@ -188,6 +190,7 @@ public final class AgentStore {
         try append(.pulled(response, at: time), line: line, sync: false)
     }
 
+    /// Records the hub's plan list, replacing the one kept (not fsynced).
     public func recordPlans(_ plans: [PlanSummary]) throws {
         try append(.plans(plans), line: nil, sync: false)
     }

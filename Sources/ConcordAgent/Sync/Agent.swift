@@ -17,6 +17,7 @@ import Logging
 /// both go through it.
 public actor Agent {
     let store: AgentStore
+    /// The configuration the agent was started with.
     public let config: AgentConfig
     let schemes: [String: RAGScheme]
     /// Used when a plan's scheme is not known locally: the first of the config's schemes.
@@ -36,6 +37,7 @@ public actor Agent {
     /// Something a waiting `syncNow` looks at has changed.
     let progress = WakeSignal()
 
+    /// An agent over `store`; `schemes` are the RAG schemes it knows, the first used for plans of an unknown one.
     public init(
         store: AgentStore, config: AgentConfig, schemes: [RAGScheme] = [.standard], logger: Logger,
         clock: @escaping @Sendable () -> Timestamp = Agent.systemTime
@@ -48,6 +50,7 @@ public actor Agent {
         self.clock = clock
     }
 
+    /// The wall clock, to the millisecond: the default clock.
     @Sendable public static func systemTime() -> Timestamp {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
@@ -61,6 +64,7 @@ public actor Agent {
 
     // MARK: Reading
 
+    /// How the agent is doing: online or not, the last push and pull, what waits to go up, open conflicts.
     public func status() -> AgentStatus {
         let s = store.state
         let rejected = s.answers.filter { $0.outcome == .rejected }.count
@@ -76,8 +80,10 @@ public actor Agent {
         return status
     }
 
+    /// Every action the agency can see, in the local view (pending edits laid on), sorted by address.
     public func actions() -> [Action] { store.state.allViews() }
 
+    /// One action in the local view, with the hub's record, pending edits, problems and conflicts; throws not found.
     public func detail(_ address: ActionAddress) throws -> ActionDetail {
         let s = store.state
         guard let view = s.view(address) else {
@@ -90,6 +96,7 @@ public actor Agent {
             conflicts: s.conflicts.values.filter { $0.action == address }.sorted { $0.id < $1.id })
     }
 
+    /// This agency's conflicts, open and resolved, newest first.
     public func conflicts() -> [ConflictRecord] {
         store.state.conflicts.values.sorted { $0.id > $1.id }
     }

@@ -3,11 +3,14 @@
 /// that an agent is back within seconds of a healed partition; a failed try costs the hub
 /// nothing (a refused or dropped connection). Pure: the random number is passed in.
 public struct Backoff: Sendable, Equatable {
+    /// The shortest wait, and the first.
     public var base: Duration = .seconds(1)
+    /// The longest wait, however many failures.
     public var cap: Duration = .seconds(5)
     /// Failures in a row.
     public private(set) var failures = 0
 
+    /// A backoff with no failures yet.
     public init(base: Duration = .seconds(1), cap: Duration = .seconds(5)) {
         self.base = base
         self.cap = cap
@@ -24,5 +27,6 @@ public struct Backoff: Sendable, Equatable {
         return delay < base ? base : delay
     }
 
+    /// Records a success: the next failure waits `base` again.
     public mutating func succeeded() { failures = 0 }
 }

@@ -27,6 +27,7 @@ extension APIRefusal {
 public struct HubClient: Sendable {
     let http: HTTPClient
 
+    /// A client over `http`, which holds the hub's address, trust and the agency's token.
     public init(_ http: HTTPClient) { self.http = http }
 
     /// Pushes changes; a transfer where nothing moves for `idle` is dropped.
@@ -76,6 +77,7 @@ public struct HubClient: Sendable {
     /// Reads one streamed answer.
     public func decodeAnswer(_ line: [UInt8]) throws -> PullResponse { try decodeBody(line) }
 
+    /// The hub's plans and their schemes; a transfer where nothing moves for `idle` is dropped.
     public func plans(idle: Duration? = nil) async throws -> [PlanSummary] {
         let list: PlanList = try decode(try await http.send("GET", "/v1/plans", idle: idle))
         return list.plans

@@ -18,6 +18,7 @@ public struct SyncService: Service {
     let pullClient: HubClient
     let logger: Logger
 
+    /// A service for `agent`; pushes and pulls use clients of their own, so a long-poll never holds a push up.
     public init(agent: Agent, pushClient: HubClient, pullClient: HubClient, logger: Logger) {
         self.agent = agent
         self.pushClient = pushClient
@@ -25,6 +26,7 @@ public struct SyncService: Service {
         self.logger = logger
     }
 
+    /// Runs the push and pull loops until graceful shutdown, then tells the agent it is stopping.
     public func run() async throws {
         let (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         await agent.setWakePush(wake)

@@ -26,8 +26,11 @@ public struct SyncState: Sendable, Equatable {
     /// Push attempts made, records pushed and pulled, and pulls that reached the end, since
     /// the start: `sync` compares them before and after.
     public private(set) var pushAttempts = 0
+    /// Changes the hub has taken since the start.
     public private(set) var pushed = 0
+    /// Records pulled since the start.
     public private(set) var pulled = 0
+    /// Pulls since the start that left nothing waiting.
     public private(set) var pullsCompleted = 0
     /// A `sync` waits for a pull of its own, which the push loop takes and makes at once.
     public private(set) var syncRequested = false

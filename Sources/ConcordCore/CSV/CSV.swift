@@ -1,17 +1,21 @@
 /// A problem in a CSV file, located as a spreadsheet user would find it: the row (the header
 /// is row 1; a cell with line breaks does not start a new row) and the column.
 public struct CSVError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The row as a spreadsheet numbers it: the header is row 1, blank lines count.
     public var row: Int
     /// The column's header name, or its 1-based number when there is no header for it.
     public var column: String?
+    /// What is wrong and, where it helps, how to fix it.
     public var message: String
 
+    /// A problem at `row`; `column` is `nil` when it concerns the whole row.
     public init(row: Int, column: String?, message: String) {
         self.row = row
         self.column = column
         self.message = message
     }
 
+    /// `row N, column C: message`, the column left out when there is none.
     public var description: String {
         "row \(row)\(column.map { ", column \($0)" } ?? ""): \(message)"
     }
@@ -22,7 +26,9 @@ public struct CSVError: Error, Hashable, Sendable, CustomStringConvertible {
 public enum CSV {
     /// One record and its row number in the file (1 for the first).
     public struct Row: Hashable, Sendable {
+        /// The row number of the record's first line (a quoted line break does not start a new row).
         public var number: Int
+        /// The cells, unquoted, in file order; not trimmed.
         public var cells: [String]
     }
 

@@ -1,7 +1,9 @@
 /// Every problem found in a CSV file (import checks the whole file before it takes any of it).
 public struct CSVImportError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// Every problem, in file order; never empty.
     public var problems: [CSVError]
 
+    /// One problem per line; after 20, a count of the rest.
     public var description: String {
         let shown = problems.prefix(20).map(\.description)
         let more = problems.count > 20 ? ["... and \(problems.count - 20) more"] : []
@@ -15,15 +17,25 @@ public struct CSVImportError: Error, Hashable, Sendable, CustomStringConvertible
 public enum PlanCSV {
     /// The columns, in the order export writes them.
     public enum Column: String, CaseIterable, Sendable {
+        /// The action's ref within the plan, e.g. `1.1`; required.
         case ref
+        /// The review's recommendation the action answers.
         case recommendation
+        /// The action as agreed (its title); required.
         case action
+        /// The id of the agency that owns the action; required.
         case leadAgency = "lead_agency"
+        /// Supporting agency ids separated by `;`.
         case supportingAgencies = "supporting_agencies"
+        /// The named officer leading the work.
         case leadOfficer = "lead_officer"
+        /// The target date, `YYYY-MM-DD`.
         case targetDate = "target_date"
+        /// How the partnership will know the action worked.
         case successMeasure = "success_measure"
+        /// A rating id of the plan's scheme, matched without regard to case.
         case rag
+        /// The latest progress text.
         case progress
 
         /// The action field the column fills (`ref` is the address, not a field).
@@ -49,9 +61,12 @@ public enum PlanCSV {
     /// A plan read from CSV, and the rules its rows break without blocking the import
     /// (a green action with no evidence): the committee needs to see those.
     public struct Imported: Hashable, Sendable {
+        /// The plan with one action per data row.
         public var plan: Plan
+        /// Rating rules the imported actions break (green without evidence, say); empty when none.
         public var flags: [Violation]
 
+        /// An imported plan and its flags.
         public init(plan: Plan, flags: [Violation]) {
             self.plan = plan
             self.flags = flags

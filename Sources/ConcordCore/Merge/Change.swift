@@ -8,9 +8,12 @@ import ConcordCodec
 
 /// One field edit: the value the agency saw when it made the edit, and the value it wants.
 public struct FieldChange: Hashable, JSONRecord, Sendable {
+    /// The value the agency saw; the hub takes `to` only if it still holds this. `null` means not set.
     public var from: FieldValue
+    /// The value the agency wants; `null` clears the field.
     public var to: FieldValue
 
+    /// An edit from `from` to `to`.
     public init(from: FieldValue, to: FieldValue) {
         self.from = from
         self.to = to
@@ -24,14 +27,18 @@ public struct FieldChange: Hashable, JSONRecord, Sendable {
 
 /// Withdraws an evidence item or a note, with a reason. The item stays, marked retracted.
 public struct RetractItem: Hashable, JSONRecord, Sendable {
+    /// The id of the evidence item or note to withdraw.
     public var item: UUID
+    /// Why it is withdrawn; kept on the item's retraction.
     public var reason: String
 
+    /// A retraction of `item` for `reason`.
     public init(item: UUID, reason: String) {
         self.item = item
         self.reason = reason
     }
 
+    /// The JSON form: `item` and `reason`, both required.
     public static let shape = Shape<Self>(
         blank: RetractItem(item: .zero, reason: ""), [Member("item", \.item), Member("reason", \.reason)])
 }
@@ -40,8 +47,11 @@ public struct RetractItem: Hashable, JSONRecord, Sendable {
 ///
 /// JSON: `{"evidence": {...}}`, `{"note": {...}}` or `{"retract": {"item": ..., "reason": ...}}`.
 public enum Append: Hashable, JSONValue, Sendable {
+    /// Adds an evidence item, once by its id.
     case evidence(EvidenceItem)
+    /// Adds a progress note, once by its id.
     case note(ProgressNote)
+    /// Withdraws an existing item; only its author or an admin may.
     case retract(RetractItem)
 
     /// The id of the item this append adds or retracts.
@@ -80,13 +90,16 @@ public enum Append: Hashable, JSONValue, Sendable {
         }
     }
 
+    /// Writes the one-member object form.
     public func write(to w: inout JSONWriter) { form.write(to: &w) }
 
+    /// Reads the one-member object form; none or several members go to Codable.
     public init(reading r: inout JSONReader) throws(FastJSONUnsupported) {
         guard let append = Append(try Form(reading: &r)) else { throw FastJSONUnsupported() }
         self = append
     }
 
+    /// Reads the one-member object form; throws unless exactly one of the keys is present.
     public init(from decoder: any Decoder) throws {
         guard try Form.membersPresent(in: decoder) == 1, let append = Append(try Form(from: decoder)) else {
             throw DecodingError.dataCorrupted(
@@ -97,6 +110,7 @@ public enum Append: Hashable, JSONValue, Sendable {
         self = append
     }
 
+    /// Writes the one-member object form with Codable.
     public func encode(to encoder: any Encoder) throws { try form.encode(to: encoder) }
 }
 
@@ -107,19 +121,23 @@ public enum Append: Hashable, JSONValue, Sendable {
 public struct Change: Hashable, JSONRecord, Sendable, Identifiable {
     /// Chosen by the agent; the hub answers a repeated id with its stored result.
     public var id: UUID
+    /// The action the change edits, or creates when `create` is set.
     public var action: ActionAddress
     /// The hub revision the agent's view was based on (informational; the merge compares
     /// each field's `from` with the hub's value).
     public var baseRevision: Int64
     /// Creates the action (admins only). `set` holds its initial fields.
     public var create: Bool
+    /// Field edits by field name; empty when the change only appends.
     public var set: [String: FieldChange]
+    /// Evidence, notes and retractions to add, in order.
     public var append: [Append]
     /// Why: required when a target date moves; the rationale of a conflict resolution.
     public var reason: String?
     /// The agency's clock when the edit was made: informational only.
     public var madeAt: Timestamp?
 
+    /// A change with a new random id unless one is given; `set` may name fields the hub does not know.
     public init(
         id: UUID = UUID(), action: ActionAddress, baseRevision: Int64, create: Bool = false,
         set: [String: FieldChange] = [:], append: [Append] = [], reason: String? = nil, madeAt: Timestamp? = nil

@@ -21,6 +21,7 @@ public enum Outcome: String, JSONStringValue, Sendable, CaseIterable {
 
 /// A field both sides changed differently. The hub value stays until an admin resolves it.
 public struct FieldConflict: Hashable, Codable, Sendable {
+    /// The field in dispute.
     public var field: Field
     /// The value the agency saw when it made the edit.
     public var base: FieldValue
@@ -29,6 +30,7 @@ public struct FieldConflict: Hashable, Codable, Sendable {
     /// The agency's value.
     public var incoming: FieldValue
 
+    /// A conflict over `field`, values in canonical form.
     public init(field: Field, base: FieldValue, hub: FieldValue, incoming: FieldValue) {
         self.field = field
         self.base = base
@@ -41,6 +43,7 @@ public struct FieldConflict: Hashable, Codable, Sendable {
 public struct MergeContext: Sendable {
     /// The authenticated agency (never a field of the change body).
     public var actor: AgencyID
+    /// What the actor may do: admin, agency or viewer.
     public var role: Role
     /// The RAG scheme of the action's plan.
     public var scheme: RAGScheme
@@ -49,6 +52,7 @@ public struct MergeContext: Sendable {
     /// The partnership's agencies; `nil` skips the membership check of agency ids.
     public var knownAgencies: Set<AgencyID>?
 
+    /// A context; `scheme` defaults to the standard RAG scheme and `knownAgencies` to no membership check.
     public init(
         actor: AgencyID, role: Role, scheme: RAGScheme = .standard, now: Timestamp,
         knownAgencies: Set<AgencyID>? = nil
@@ -63,6 +67,7 @@ public struct MergeContext: Sendable {
 
 /// What applying one change did, as a value.
 public struct MergeResult: Hashable, Sendable {
+    /// Applied, merged, conflict or rejected.
     public var outcome: Outcome
     /// The hub record after the change: the unchanged record when rejected, `nil` only when
     /// a rejected change named an action that does not exist.
@@ -73,6 +78,7 @@ public struct MergeResult: Hashable, Sendable {
     public var applied: [Field]
     /// Fields that already had the incoming value.
     public var alreadySet: [Field]
+    /// Fields the hub had moved on from the agency's `from`: the hub values stay. Empty unless the outcome is conflict.
     public var conflicts: [FieldConflict]
     /// Items added or retracted by this change.
     public var added: [UUID]

@@ -5,36 +5,60 @@ import ConcordCodec
 public struct Violation: Error, Hashable, JSONRecord, Sendable, CustomStringConvertible {
     /// The rules, with stable codes for scripts and tests.
     public enum Rule: String, JSONStringValue, Sendable, CaseIterable {
+        /// The change sets no field and appends nothing.
         case emptyChange
+        /// The change sets a field name the hub does not know.
         case unknownField
+        /// A viewer tried to change something; viewers edit nothing.
         case readOnlyRole
+        /// The agency neither leads nor supports the action (or no longer partners in the plan).
         case notPartner
+        /// Only an admin (the business unit) may create actions or change this field.
         case adminOnly
+        /// The action is archived; an agency may not edit it until an admin restores it.
         case archived
+        /// The action, or its plan, does not exist.
         case notFound
+        /// An action created again with other values (refs are never reused), or a change id another agency used.
         case alreadyExists
+        /// A value of the wrong kind for its field, or a malformed agency id.
         case invalidValue
+        /// A required field or text is empty.
         case required
+        /// Text, a list, an action's items or a change is over its limit.
         case tooLong
+        /// Text holds a control character or a bidirectional text control.
         case controlCharacters
+        /// A date is not `YYYY-MM-DD`.
         case invalidDate
+        /// A rating is not one of the plan's scheme.
         case unknownRating
+        /// An agency id is not a member of the partnership.
         case unknownAgency
+        /// The rating needs at least one live evidence item.
         case requiresEvidence
+        /// The rating needs the partnership's sign-off.
         case requiresSignOff
+        /// A set target date moves without a reason.
         case targetDateNeedsReason
+        /// A retraction names no evidence item or note of the action.
         case itemNotFound
+        /// Only the item's author or an admin may retract it.
         case notItemAuthor
         /// The hub refused the change as sent (too large, unreadable); said by the agent.
         case refusedByHub
     }
 
+    /// The action the change named.
     public var action: ActionAddress
     /// A field name, `evidence`, `notes`, `reason`, or `nil` for the action as a whole.
     public var field: String?
+    /// Which rule broke: a stable code for scripts.
     public var rule: Rule
+    /// What is wrong and what to do, safe to log (it never quotes the action's text).
     public var message: String
 
+    /// A violation of `rule`; `field` is `nil` for the action as a whole.
     public init(action: ActionAddress, field: String?, rule: Rule, message: String) {
         self.action = action
         self.field = field
@@ -48,14 +72,16 @@ public struct Violation: Error, Hashable, JSONRecord, Sendable, CustomStringConv
     }
 }
 
-/// Checks of single values against their field, the plan's scheme and the partnership's agencies.
 extension Violation {
+    /// The JSON form: `field` optional, the rest required.
     public static let shape = Shape<Violation>(
         blank: Violation(
             action: ActionAddress(plan: .unset, ref: .unset), field: nil, rule: .invalidValue, message: ""),
         [Member("action", \.action), Member("field", \.field), Member("rule", \.rule), Member("message", \.message)])
 }
 
+/// Checks of single values against their field, the plan's scheme and the partnership's agencies:
+/// the limits and checks shared by the merge, CSV import and the agent.
 public enum FieldRules {
     /// Longest reason accepted for a change, a retraction or a target-date move.
     public static let maxReasonLength = 2000

@@ -11,7 +11,9 @@ import ConcordCodec
 /// Scalar fields are merged one by one (see ``Field``); evidence, notes and target-date
 /// moves are append-only and merged by the union of their ids.
 public struct Action: Hashable, JSONRecord, Sendable {
+    /// The plan the action belongs to.
     public var plan: PlanID
+    /// The action's ref within its plan, e.g. `3.2`; never reused.
     public var ref: ActionRef
     /// The hub's revision of this record, bumped by every accepted change that altered it;
     /// 0 for a record the hub has not stored yet.
@@ -21,6 +23,7 @@ public struct Action: Hashable, JSONRecord, Sendable {
     public var title: String
     /// The finding or recommendation of the review this action answers.
     public var recommendation: String?
+    /// More detail on what the action involves, or `nil`.
     public var description: String?
     /// The agency that leads the action.
     public var ownerAgency: AgencyID
@@ -28,21 +31,29 @@ public struct Action: Hashable, JSONRecord, Sendable {
     public var supportingAgencies: [AgencyID]
     /// The lead officer, as a role: "Head of Service Assessment".
     public var leadOfficer: String?
+    /// When the action is due, or `nil` when no date is set; moves are kept in `targetDateHistory`.
     public var targetDate: LocalDate?
     /// The SMART outcome that shows the action worked.
     public var successMeasure: String?
     /// A rating id of the plan's RAG scheme, or `nil` when not yet rated.
     public var rag: String?
+    /// A summary of progress so far, or `nil`.
     public var progress: String?
+    /// The date the action was completed; `nil` while it is open.
     public var completedOn: LocalDate?
     /// The partnership's sign-off: who signed it off and where ("Partnership Board, 12 March 2026").
     public var signOff: String?
+    /// Kept but no longer current: agencies may not edit it until an admin restores it.
     public var archived: Bool
 
+    /// Evidence items, retracted ones included, in the order the hub took them.
     public var evidence: [EvidenceItem]
+    /// Progress notes, retracted ones included, in the order the hub took them.
     public var notes: [ProgressNote]
+    /// Every move of the target date, oldest first, each with its reason.
     public var targetDateHistory: [TargetDateChange]
 
+    /// An action; supporting agencies are sorted and repeats dropped.
     public init(
         plan: PlanID, ref: ActionRef, revision: Int64 = 0, title: String, recommendation: String? = nil,
         description: String? = nil, ownerAgency: AgencyID, supportingAgencies: [AgencyID] = [],
@@ -71,6 +82,7 @@ public struct Action: Hashable, JSONRecord, Sendable {
         self.targetDateHistory = targetDateHistory
     }
 
+    /// `PLAN/REF`: where the action is, across plans.
     public var address: ActionAddress { ActionAddress(plan: plan, ref: ref) }
 
     /// The agency leads the action or supports it.
@@ -182,14 +194,18 @@ public struct Plan: Hashable, Codable, Sendable {
     /// The version of the plan document format this type writes.
     public static let currentFormatVersion = 1
 
+    /// The plan document format the value was read with or will be written as; 1 so far.
     public var formatVersion: Int
+    /// The plan's id, e.g. `child-m`.
     public var id: PlanID
+    /// The review the plan answers, as people name it: "SCR Child R and Child S".
     public var title: String
     /// The id of the RAG scheme the plan is rated in.
     public var scheme: String
     /// Sorted by ref.
     public var actions: [Action]
 
+    /// A plan in the current format; `actions` are sorted by ref.
     public init(id: PlanID, title: String, scheme: String = RAGScheme.standard.id, actions: [Action] = []) {
         formatVersion = Plan.currentFormatVersion
         self.id = id
@@ -200,6 +216,7 @@ public struct Plan: Hashable, Codable, Sendable {
 
     private enum CodingKeys: String, CodingKey { case formatVersion, id, title, scheme, actions }
 
+    /// Reads a plan document; throws when its `formatVersion` is newer than this build reads, or below 1.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try c.decode(Int.self, forKey: .formatVersion)

@@ -3,6 +3,7 @@ import NIOCore
 
 /// The request context of the hub: Hummingbird's core storage plus the authenticated caller.
 public struct HubRequestContext: RequestContext {
+    /// Hummingbird's own per-request storage: logger, request id, route parameters.
     public var coreContext: CoreRequestContextStorage
     /// Set by ``AuthMiddleware`` on every `/v1` route.
     public var principal: Principal?
@@ -11,6 +12,7 @@ public struct HubRequestContext: RequestContext {
     /// The connection, for its TLS client certificate.
     let channel: (any Channel)?
 
+    /// A context for a new request: no caller until ``AuthMiddleware`` sets one.
     public init(source: Source) {
         coreContext = .init(source: source)
         principal = nil

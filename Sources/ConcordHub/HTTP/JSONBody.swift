@@ -47,8 +47,10 @@ enum JSONBody {
 }
 
 extension HubError: HTTPResponseError {
+    /// The HTTP status of the error's kind.
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: statusCode) }
 
+    /// The JSON error body (status, code, message); a 401 also asks for a bearer token.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = ErrorBody(status: statusCode, code: kind.rawValue, message: message)
         var response = try JSONBody.response(body, status: status)

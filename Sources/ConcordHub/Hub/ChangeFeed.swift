@@ -7,12 +7,14 @@ import Foundation
 /// to the database each (with 50 agencies waiting, those trips were a fifth of what a change
 /// cost the hub).
 public struct FeedBatch: Sendable {
+    /// One record a batch changed, with its sequence number and stored JSON.
     public struct Record: Sendable {
         let seq: Int64
         let address: ActionAddress
         let json: String
     }
 
+    /// One conflict a batch recorded or resolved, with its sequence number and stored JSON.
     public struct Conflict: Sendable {
         let seq: Int64
         /// The agency whose change met it.
@@ -60,6 +62,7 @@ public actor ChangeFeed {
     private static let keptRecords = 4096
     private var keptRecordCount = 0
 
+    /// A feed whose sequence stands at `latest` (the store's last committed number), with no batches kept.
     public init(latest: Int64) {
         self.latest = latest
     }

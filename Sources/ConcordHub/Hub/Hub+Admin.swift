@@ -58,6 +58,7 @@ extension Hub {
         return try await storage.agencies().map { Self.withContact($0, noted[$0.id]) }
     }
 
+    /// One agency, with when it was last heard from; throws not found when there is no such agency.
     public func agencyInfo(_ id: AgencyID) async throws -> AgencyInfo {
         guard let info = try await storage.agency(id) else { throw Self.noSuchAgency(id) }
         return Self.withContact(info, contacts.noted[id])

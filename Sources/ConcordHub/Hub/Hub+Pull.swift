@@ -7,9 +7,13 @@ extension Hub {
     /// A page of the pull feed as stored JSON: records and conflicts are spliced into the
     /// answer as they were written, never decoded and re-encoded.
     public struct PullPage: Sendable {
+        /// The records' JSON as stored, in change order.
         public var records: [String]
+        /// The caller's conflict news as stored JSON, in change order.
         public var conflicts: [String]
+        /// The sequence number to ask from next time.
         public var cursor: Int64
+        /// More records are waiting: the caller should pull again at once.
         public var more: Bool
         /// The caller's cursor was ahead of the hub: this page starts again from the beginning.
         public var reset = false
@@ -18,6 +22,7 @@ extension Hub {
         /// The hub's timeline: the caller sends it back with its cursor.
         public var timeline: Int64 = 0
 
+        /// Nothing for the caller in this page: no records, conflicts or removed plans.
         public var isEmpty: Bool { records.isEmpty && conflicts.isEmpty && removedPlans.isEmpty }
 
         /// The `PullResponse` JSON, its records and conflicts spliced as stored.
@@ -30,6 +35,7 @@ extension Hub {
             ).json
         }
 
+        /// The page decoded as a ``PullResponse``, as an agent reads it.
         public var response: PullResponse {
             get throws { try ConcordJSON.decode(PullResponse.self, from: Data(json)) }
         }

@@ -6,9 +6,12 @@ import Synchronization
 
 /// Who is calling: the agency a token belongs to, and its role.
 public struct Principal: Sendable, Hashable {
+    /// The agency the token belongs to.
     public var agency: AgencyID
+    /// What the agency may do: admin, agency or viewer.
     public var role: Role
 
+    /// A caller of this agency and role.
     public init(agency: AgencyID, role: Role) {
         self.agency = agency
         self.role = role
@@ -21,6 +24,7 @@ public struct Principal: Sendable, Hashable {
 public final class Hub: Sendable {
     let storage: any HubStorage
     let schemes: [String: RAGScheme]
+    /// The scheme for plans that name none or an unknown one: the catalogue's first, else the standard one.
     public let defaultScheme: RAGScheme
     let clock: @Sendable () -> Timestamp
     let logger: Logger

@@ -12,10 +12,15 @@ import X509
 public enum HubCertificates {
     /// Where `generate` wrote things (paths relative to the data directory).
     public struct Files: Sendable, Equatable {
+        /// The CA certificate agents are given to trust.
         public var caCertificate = "tls/ca.pem"
+        /// The CA's private key (0600): keep it to issue a new server certificate later.
         public var caKey = "tls/ca-key.pem"
+        /// The hub's server certificate, signed by the CA.
         public var certificate = "tls/server.pem"
+        /// The server certificate's private key (0600).
         public var key = "tls/server-key.pem"
+        /// The standard paths under `tls/`.
         public init() {}
     }
 

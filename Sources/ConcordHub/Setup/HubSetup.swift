@@ -6,23 +6,36 @@ import Logging
 
 /// `concord-hub init`: everything a first run needs, without ceremony.
 public enum HubSetup {
+    /// What `concord-hub init` was asked for; everything but the data directory has a default.
     public struct Options: Sendable {
+        /// The directory to create for the hub's configuration, database, TLS files and admin token.
         public var dataDir: String
+        /// Names the generated server certificate is for; empty means this machine's host name.
         public var hostnames: [String] = []
+        /// The address the hub listens on; all interfaces by default.
         public var host: String = "0.0.0.0"
+        /// The HTTPS port the hub listens on.
         public var port: Int = 8443
         /// Use these instead of generating a local CA.
         public var certificate: String?
+        /// The private key of `certificate`; give both or neither.
         public var privateKey: String?
+        /// The id of the first admin agency: the partnership's business unit.
         public var adminID: AgencyID = try! AgencyID("lscp")
+        /// The first admin agency's display name.
         public var adminName: String = "Partnership business unit"
 
+        /// Defaults for everything but the data directory.
         public init(dataDir: String) { self.dataDir = dataDir }
     }
 
+    /// What `initialize` made, for the command to report.
     public struct Result: Sendable {
+        /// The path of the `hub.json` written.
         public var configFile: String
+        /// The path of `admin.token` (0600), which holds the admin token.
         public var adminTokenFile: String
+        /// The first admin's bearer token; it is shown once and only its hash is in the database.
         public var adminToken: String
         /// The CA agents must trust, when one was generated.
         public var caFile: String?

@@ -95,9 +95,12 @@ public protocol StorageTransaction: AnyObject {
 
 /// When an agency was last heard from, and last pushed successfully.
 public struct AgencyContact: Sendable, Hashable {
+    /// When the hub last heard from the agency; `nil` if never.
     public var lastSeen: Timestamp?
+    /// When the hub last answered a push from the agency; `nil` if never.
     public var lastPush: Timestamp?
 
+    /// Times as known; `nil` means not heard from.
     public init(lastSeen: Timestamp? = nil, lastPush: Timestamp? = nil) {
         self.lastSeen = lastSeen
         self.lastPush = lastPush
@@ -117,25 +120,36 @@ public struct AgencyContact: Sendable, Hashable {
 
 /// A change as the audit trail keeps it.
 public struct StoredChange: Sendable {
+    /// The change sequence number the hub gave the change.
     public var seq: Int64
+    /// The change's id, as the agent chose it.
     public var id: UUID
+    /// The authenticated agency that sent it.
     public var agency: AgencyID
+    /// The action it named.
     public var action: ActionAddress
+    /// Hub time the change was received.
     public var receivedAt: Timestamp
+    /// Applied, merged, conflict or rejected.
     public var outcome: Outcome
     /// The change's JSON (a stub for a huge rejected one) and its answer's.
     public var body: String
+    /// The ``ChangeResult`` JSON the hub answered, given again for a resent id.
     public var result: String
 }
 
 /// What a pull reads from the store: JSON as stored, in sequence order.
 public struct StoredPage: Sendable {
+    /// The records' JSON as stored, in sequence order.
     public var records: [String]
+    /// The caller's conflict news as stored JSON, up to `cursor`.
     public var conflicts: [String]
     /// The sequence number of the last record in the page, or the latest when the page holds
     /// everything after `since`.
     public var cursor: Int64
+    /// More records are waiting after `cursor`.
     public var more: Bool
+    /// Ids of plans the caller stopped being a partner in, up to `cursor`; always empty for admins and viewers.
     public var removedPlans: [String]
     /// The latest sequence number when the page was read.
     public var latest: Int64
@@ -150,6 +164,7 @@ public struct Visibility: Sendable, Hashable {
     /// supports one of their actions), and it lists only its own conflicts.
     public let allPlans: Bool
 
+    /// What `principal` may read: every plan for an admin or viewer, its partner plans for an agency.
     public init(_ principal: Principal) {
         agency = principal.agency
         allPlans = principal.role != .agency

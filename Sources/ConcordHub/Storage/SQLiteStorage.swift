@@ -10,6 +10,7 @@ import Logging
 /// of changes, and conflicts.
 public final class SQLiteStorage: HubStorage {
     let pool: DatabasePool
+    /// The database's timeline, stored in it; a fresh random one when it was found restored.
     public let timeline: Int64
     /// The sequence number reached, kept beside the database (restore detection).
     let mark: SequenceMark
@@ -44,12 +45,15 @@ public final class SQLiteStorage: HubStorage {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'seq'")) ?? 0
     }
 
+    /// Closes the database pool; call it after the last request.
     public func close() throws { try pool.close() }
 
+    /// The last change sequence number committed; 0 for a new database.
     public func latestSequence() async throws -> Int64 {
         try await pool.read { try Self.sequence($0) }
     }
 
+    /// Runs `body` in one SQLite write transaction, then records the sequence reached beside the database.
     public func write<T: Sendable>(
         _ body: @Sendable @escaping (any StorageTransaction) throws -> T
     ) async throws -> T {
@@ -71,6 +75,7 @@ public final class SQLiteStorage: HubStorage {
             : (" AND plan_id IN (SELECT plan_id FROM plan_partners WHERE agency_id = ?)", [visibility.agency.rawValue])
     }
 
+    /// A pull page read in one snapshot; always at least one record when any is waiting, however large.
     public func page(after since: Int64, limit: Int, maxBytes: Int, visibility: Visibility) async throws -> StoredPage {
         try await pool.read { db in
             let latest = try Self.sequence(db)
@@ -114,6 +119,7 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// Conflicts `visibility` lists, newest (highest id) first; `status` `nil` means both.
     public func conflicts(visibility: Visibility, status: ConflictRecord.Status?) async throws -> [ConflictRecord] {
         try await pool.read { db in
             var sql = "SELECT record FROM conflicts WHERE 1 = 1"
@@ -134,6 +140,7 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// A conflict by id, whoever may see it; `nil` when there is none.
     public func conflict(_ id: Int64) async throws -> ConflictRecord? {
         try await pool.read { db in try Self.conflict(db, id) }
     }
@@ -144,12 +151,14 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// How many conflicts are open, waiting for an admin.
     public func openConflictCount() async throws -> Int {
         try await pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts WHERE status = 'open'") ?? 0
         }
     }
 
+    /// The plan with its current records sorted by ref; `nil` when there is no such plan.
     public func plan(_ id: PlanID) async throws -> Plan? {
         try await pool.read { db in
             guard
@@ -164,6 +173,7 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// Every plan, by id, with its partners.
     public func plansAndPartners() async throws -> [(plan: PlanID, partners: Set<AgencyID>)] {
         try await pool.read { db in
             let ids = try String.fetchAll(db, sql: "SELECT id FROM plans ORDER BY id").compactMap { try? PlanID($0) }
@@ -171,6 +181,7 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// The agencies that lead or support an action of the plan; empty for an unknown plan.
     public func partners(of plan: PlanID) async throws -> Set<AgencyID> {
         try await pool.read { db in try Self.partners(db, plan) }
     }
@@ -183,6 +194,7 @@ public final class SQLiteStorage: HubStorage {
             ).compactMap { try? AgencyID($0) })
     }
 
+    /// Every change received for the action, in sequence order, with the hub's answer to each.
     public func history(of address: ActionAddress) async throws -> [HistoryEntry] {
         try await pool.read { db in
             try Row.fetchAll(
@@ -202,6 +214,7 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// The caller a token's SHA-256 belongs to; `nil` for an unknown or revoked token.
     public func principal(tokenHash: Data) async throws -> Principal? {
         try await pool.read { db -> Principal? in
             guard
@@ -219,6 +232,7 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// Every agency, by id, with the contact times stored so far.
     public func agencies() async throws -> [AgencyInfo] {
         try await pool.read { db in
             try String.fetchAll(db, sql: "SELECT id FROM agencies ORDER BY id").compactMap {
@@ -227,6 +241,7 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
+    /// One agency as stored; `nil` when there is none.
     public func agency(_ id: AgencyID) async throws -> AgencyInfo? {
         try await pool.read { db in try Self.agency(db, id) }
     }
@@ -250,6 +265,7 @@ public final class SQLiteStorage: HubStorage {
             lastPush: pushed.map(Timestamp.init(millisecondsSinceEpoch:)))
     }
 
+    /// Writes contact times, never moving a stored time backwards; agencies not in the database are skipped.
     public func record(contacts: [AgencyID: AgencyContact]) async throws {
         try await pool.write { db in
             for (agency, contact) in contacts {
