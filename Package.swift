@@ -4,9 +4,10 @@ import PackageDescription
 /// Where concord-agent's link order is (see scripts/agent-symbol-order).
 let agentSymbolOrder = Context.packageDirectory + "/deploy/agent-symbol-order.txt"
 
-/// The codec, the spec and the wire are small modules whose generic code (a record's reader and
-/// writer, specialised for each record) runs in every pull and push: release builds let their
-/// clients inline and specialise it, as if it were their own (docs/benchmarks.md, issue 11).
+/// The codec and the wire are small modules whose generic code (a record's reader and writer,
+/// the pull and push bodies) runs in every pull and push: release builds let their clients
+/// inline and specialise it, as if it were their own. (Not the spec: its code inlined into
+/// the agent cost 0.8 MiB of resident memory for no speed; docs/benchmarks.md, issue 11.)
 let crossModuleOptimized: [SwiftSetting] = [
     .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
 ]
@@ -45,7 +46,7 @@ let package = Package(
         .target(name: "ConcordCodec", swiftSettings: crossModuleOptimized),
         // The spec: model, changes, the three-way field merge, permissions, validation and CSV
         // (each record's JSON shape beside its type). Pure: no I/O, no logging.
-        .target(name: "ConcordCore", dependencies: ["ConcordCodec"], swiftSettings: crossModuleOptimized),
+        .target(name: "ConcordCore", dependencies: ["ConcordCodec"]),
         // The wire: the bodies of the hub's API, the agent's control API and the admin API.
         .target(
             name: "ConcordWire", dependencies: ["ConcordCore", "ConcordCodec"], swiftSettings: crossModuleOptimized),
