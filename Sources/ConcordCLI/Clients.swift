@@ -80,7 +80,8 @@ struct APIClient: Sendable {
 
     func decode<T: Decodable>(_ response: HTTPResponse) throws -> T {
         do { return try JSONAPI.decode(response.body, status: response.status) } catch {
-            throw UserError("unexpected answer from \(http.configuration.baseURL): \(error.message)")
+            let why = (error as? APIRefusal)?.message ?? "\(error)"
+            throw UserError("unexpected answer from \(http.configuration.baseURL): \(why)")
         }
     }
 }

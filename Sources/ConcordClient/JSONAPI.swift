@@ -70,7 +70,9 @@ public struct JSONAPI: Sendable {
     }
 
     /// Throws the refusal the answer carries unless its status is `expect`.
-    public static func require(_ response: HTTPResponse, status expect: Int = 200) throws(APIRefusal) {
+    // Untyped throws: typed throws inlined into async callers crashed the release compiler
+    // (LLVM's coroutine splitting, Swift 6.3.1).
+    public static func require(_ response: HTTPResponse, status expect: Int = 200) throws {
         guard response.status == expect else { throw refusal(of: response) }
     }
 
@@ -83,7 +85,7 @@ public struct JSONAPI: Sendable {
     }
 
     /// Reads an answer's body; an unreadable one is a refusal `badResponse` that says why.
-    public static func decode<T: Decodable>(_ body: [UInt8], status: Int = 200) throws(APIRefusal) -> T {
+    public static func decode<T: Decodable>(_ body: [UInt8], status: Int = 200) throws -> T {
         do { return try ConcordJSON.decode(T.self, from: Data(body)) } catch {
             throw APIRefusal(
                 status: status, code: "badResponse", message: "unreadable answer: \(ConcordJSON.explain(error))")
