@@ -29,7 +29,7 @@ extension Hub {
                 .forbidden,
                 "conflict \(record.id) belongs to agency \(record.agency); agencies see their own conflicts")
         }
-        let partners = try await storage.partners(of: record.action.plan)
+        let partners = try await storage.partners(of: record.action.plan) ?? []
         guard visibility.lists(conflictBy: record.agency, planPartners: partners) else {
             throw HubError(
                 .forbidden,

@@ -104,8 +104,8 @@ extension Hub {
 
     /// The current records of a plan the principal may read.
     public func plan(_ id: PlanID, for principal: Principal) async throws -> Plan {
-        guard let plan = try await storage.plan(id) else { throw HubError(.notFound, "plan \(id) not found") }
         try await requireReadable(id, by: principal)
+        guard let plan = try await storage.plan(id) else { throw HubError(.notFound, "plan \(id) not found") }
         return plan
     }
 
@@ -121,9 +121,6 @@ extension Hub {
 
     /// Every change ever received for an action, oldest first.
     public func history(of address: ActionAddress, for principal: Principal) async throws -> History {
-        guard try await storage.plan(address.plan) != nil else {
-            throw HubError(.notFound, "plan \(address.plan) not found")
-        }
         try await requireReadable(address.plan, by: principal)
         let entries = try await storage.history(of: address)
         guard !entries.isEmpty else {

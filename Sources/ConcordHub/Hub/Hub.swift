@@ -87,10 +87,13 @@ public final class Hub: Sendable {
 
     func scheme(_ id: String) -> RAGScheme? { schemes[id] }
 
-    /// Refuses a principal that may not read the plan: admins and viewers read all; an agency
-    /// reads the plans it is a partner in.
+    /// Refuses an unknown plan (404), and a principal that may not read it (403): admins and
+    /// viewers read all; an agency reads the plans it is a partner in. One cheap read, before
+    /// anything of the plan is loaded.
     func requireReadable(_ plan: PlanID, by principal: Principal) async throws {
-        let partners = try await storage.partners(of: plan)
+        guard let partners = try await storage.partners(of: plan) else {
+            throw HubError(.notFound, "plan \(plan) not found")
+        }
         guard Visibility(principal).readsPlan(partners: partners) else {
             throw HubError(
                 .forbidden,

@@ -31,8 +31,8 @@ public protocol HubStorage: Sendable {
     func plan(_ id: PlanID) async throws -> Plan?
     /// Every plan's id and partners.
     func plansAndPartners() async throws -> [(plan: PlanID, partners: Set<AgencyID>)]
-    /// The agencies that lead or support an action of the plan.
-    func partners(of plan: PlanID) async throws -> Set<AgencyID>
+    /// The agencies that lead or support an action of the plan; `nil` when there is no such plan.
+    func partners(of plan: PlanID) async throws -> Set<AgencyID>?
     /// Every change received for an action, oldest first.
     func history(of address: ActionAddress) async throws -> [HistoryEntry]
 

@@ -181,9 +181,13 @@ public final class SQLiteStorage: HubStorage {
         }
     }
 
-    /// The agencies that lead or support an action of the plan; empty for an unknown plan.
-    public func partners(of plan: PlanID) async throws -> Set<AgencyID> {
-        try await pool.read { db in try Self.partners(db, plan) }
+    /// The agencies that lead or support an action of the plan; `nil` for an unknown plan.
+    public func partners(of plan: PlanID) async throws -> Set<AgencyID>? {
+        try await pool.read { db in
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM plans WHERE id = ?", arguments: [plan.rawValue]) != nil
+            else { return nil }
+            return try Self.partners(db, plan)
+        }
     }
 
     static func partners(_ db: Database, _ plan: PlanID) throws -> Set<AgencyID> {
