@@ -162,26 +162,26 @@ struct Update: AsyncParsableCommand {
         if fields.isEmpty { throw ValidationError("give at least one field to update, e.g. --rag amber") }
     }
 
-    var fields: [String: FieldValue] {
-        var set: [String: FieldValue] = [:]
+    var fields: [Field: FieldValue] {
+        var set: [Field: FieldValue] = [:]
         func text(_ v: String?) -> FieldValue? { v.map { $0.isEmpty ? .null : .text($0) } }
-        set["rag"] = text(rag)
-        set["progress"] = text(progress)
-        set["targetDate"] = text(targetDate)
-        set["successMeasure"] = text(successMeasure)
-        set["leadOfficer"] = text(leadOfficer)
-        set["description"] = text(description)
-        set["completedOn"] = text(completedOn)
+        set[.rag] = text(rag)
+        set[.progress] = text(progress)
+        set[.targetDate] = text(targetDate)
+        set[.successMeasure] = text(successMeasure)
+        set[.leadOfficer] = text(leadOfficer)
+        set[.description] = text(description)
+        set[.completedOn] = text(completedOn)
         return set
     }
 
     func run() async throws {
         let address = try parseAddress(action)
         let receipt: EditReceipt = try await agent.client().post(
-            "/v1/actions/\(address.plan)/\(address.ref)", UpdateRequest(set: fields, reason: reason))
+            "/v1/actions/\(address.plan)/\(address.ref)", UpdateRequest(fields: fields, reason: reason))
         if agent.json { return try printJSON(receipt) }
         print(
-            "updated \(address) (\(fields.keys.sorted().joined(separator: ", "))); change \(receipt.change.id) queued for the hub"
+            "updated \(address) (\(fields.keys.sorted().map(\.rawValue).joined(separator: ", "))); change \(receipt.change.id) queued for the hub"
         )
     }
 }

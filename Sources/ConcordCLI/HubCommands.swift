@@ -50,11 +50,11 @@ struct Hub: AsyncParsableCommand {
                     return seconds
                 }
                 var list: AgencyList = try await hub.client().get("/v1/agencies")
-                let now = Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-                if let span {
-                    let since = now.millisecondsSinceEpoch - span * 1000
-                    list.agencies = list.agencies.filter { ($0.lastContact?.millisecondsSinceEpoch ?? .min) < since }
-                }
+                // The hub's clock: this machine's may be wrong, and "silent for 3 days" is the hub's view.
+                let now =
+                    list.asOf
+                    ?? Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+                if let span { list.agencies = list.silent(for: span, fallback: now) }
                 if hub.json { return try printJSON(list) }
                 if let silent, list.agencies.isEmpty {
                     return print("every agency was heard from in the last \(silent)")

@@ -166,8 +166,21 @@ public struct AgencyInfo: Codable, Sendable, Hashable {
 public struct AgencyList: Codable, Sendable, Hashable {
     /// Every agency the hub knows.
     public var agencies: [AgencyInfo]
-    /// A list of these agencies.
-    public init(agencies: [AgencyInfo]) { self.agencies = agencies }
+    /// The hub's clock when it answered: "how long ago" is measured from it, not from the
+    /// reader's clock (absent from hubs older than this field).
+    public var asOf: Timestamp?
+    /// A list of these agencies, as at the hub's time `asOf`.
+    public init(agencies: [AgencyInfo], asOf: Timestamp? = nil) {
+        self.agencies = agencies
+        self.asOf = asOf
+    }
+
+    /// The agencies not heard from for `seconds` before `asOf` (or before `fallback`, the
+    /// reader's clock, when the hub did not say its time); never heard from counts as silent.
+    public func silent(for seconds: Int64, fallback: Timestamp) -> [AgencyInfo] {
+        let since = (asOf ?? fallback).millisecondsSinceEpoch - seconds * 1000
+        return agencies.filter { ($0.lastContact?.millisecondsSinceEpoch ?? .min) < since }
+    }
 }
 
 /// `POST /v1/agencies` body.

@@ -124,10 +124,38 @@ public struct UpdateRequest: Codable, Sendable, Equatable {
     /// Required when the target date moves.
     public var reason: String?
 
-    /// A request to set these fields, with a reason when the target date moves.
+    /// A request to set these fields by name (a name the agent does not know is refused
+    /// with the list of fields), with a reason when the target date moves.
     public init(set: [String: FieldValue], reason: String? = nil) {
         self.set = set
         self.reason = reason
+    }
+
+    /// A request to set these fields, with a reason when the target date moves.
+    public init(fields: [Field: FieldValue], reason: String? = nil) {
+        self.init(set: Dictionary(uniqueKeysWithValues: fields.map { ($0.key.rawValue, $0.value) }), reason: reason)
+    }
+
+    /// The fields `set` names; throws ``UnknownField`` for the first name no field has.
+    public func fields() throws(UnknownField) -> [Field: FieldValue] {
+        var fields: [Field: FieldValue] = [:]
+        for (name, value) in set {
+            guard let field = Field(rawValue: name) else { throw UnknownField(name: name) }
+            fields[field] = value
+        }
+        return fields
+    }
+}
+
+/// A field name that no ``Field`` has.
+public struct UnknownField: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The name as given.
+    public var name: String
+    /// The name no field has.
+    public init(name: String) { self.name = name }
+    /// "unknown field 'ragg'; fields are: title, recommendation, …"
+    public var description: String {
+        "unknown field '\(name.prefix(40))'; fields are: \(Field.allCases.map(\.rawValue).joined(separator: ", "))"
     }
 }
 

@@ -137,15 +137,8 @@ struct ControlAPI {
     @Sendable func update(_ request: ControlRequest, _ parameters: Parameters) async throws -> ControlResponse {
         let address = try Self.address(parameters)
         let body = try ControlJSON.decode(UpdateRequest.self, from: request)
-        var set: [Field: FieldValue] = [:]
-        for (name, value) in body.set {
-            guard let field = Field(rawValue: name) else {
-                throw AgentError.badRequest(
-                    "unknown field '\(name.prefix(40))'; fields are: \(Field.allCases.map(\.rawValue).joined(separator: ", "))"
-                )
-            }
-            set[field] = value
-        }
+        let set: [Field: FieldValue]
+        do { set = try body.fields() } catch { throw AgentError.badRequest(error.description) }
         guard !set.isEmpty else { throw AgentError.badRequest("give at least one field to set") }
         return try ControlJSON.response(try await agent.edit(address, set: set, reason: body.reason))
     }

@@ -250,7 +250,7 @@ struct HubRoutes {
 
     @Sendable func listAgencies(_ request: Request, context: HubRequestContext) async throws -> Response {
         try Self.requireAdmin(context)
-        return try JSONBody.response(AgencyList(agencies: try await store.agencies()))
+        return try JSONBody.response(AgencyList(agencies: try await store.agencies(), asOf: store.clock()))
     }
 
     @Sendable func addAgency(_ request: Request, context: HubRequestContext) async throws -> Response {
