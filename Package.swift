@@ -50,6 +50,10 @@ let package = Package(
         // The wire: the bodies of the hub's API, the agent's control API and the admin API.
         .target(
             name: "ConcordWire", dependencies: ["ConcordCore", "ConcordCodec"], swiftSettings: crossModuleOptimized),
+        // The committee report: the plan as at a time, replayed from the audit trail with the
+        // spec's merge, its scrutiny flags and what changed since a meeting; written as HTML,
+        // Markdown and CSV. Pure: no I/O.
+        .target(name: "ConcordReport", dependencies: ["ConcordCore"]),
 
         // libcurl, with typed wrappers for its variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -70,7 +74,7 @@ let package = Package(
         .target(
             name: "ConcordHub",
             dependencies: [
-                "ConcordCore", "ConcordWire", "ConcordCodec",
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordReport",
                 "ConcordSystemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -142,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "ConcordCoreTests",
             dependencies: [
-                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordTestSupport",
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordReport", "ConcordTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         // Real hubs and child processes for the tests (not shipped).

@@ -1,0 +1,149 @@
+import ConcordCore
+
+extension Report {
+    /// The report of `plans` as at `period.asOf`, compared with `period.since`, from the audit
+    /// trail alone: `trail` holds the changes the hub took (any plans; others are ignored) in
+    /// `seq` order, `conflicts` the conflicts recorded. Nothing after `asOf` is read, so a
+    /// report as at S is the report generated at S, whatever happened later. Pure.
+    public static func build(
+        plans: [ReportPlan], trail: [TrailEntry], conflicts: [ReportConflict], period: ReportPeriod,
+        settings: ReportSettings = ReportSettings()
+    ) -> Report {
+        var period = period
+        if let since = period.since, since > period.asOf { period.since = period.asOf }
+        let wanted = Set(plans.map(\.id))
+        var byAction: [ActionAddress: [TrailEntry]] = [:]
+        for entry in trail where wanted.contains(entry.change.action.plan) {
+            byAction[entry.change.action, default: []].append(entry)
+        }
+        var byPlan: [PlanID: [(ActionAddress, [TrailEntry])]] = [:]
+        for (address, entries) in byAction { byPlan[address.plan, default: []].append((address, entries)) }
+        let conflictsByPlan = Dictionary(grouping: conflicts.filter { wanted.contains($0.action.plan) }) {
+            $0.action.plan
+        }
+        let reports = plans.map { plan in
+            PlanReport(
+                plan: plan, trails: byPlan[plan.id] ?? [], conflicts: conflictsByPlan[plan.id] ?? [], period: period,
+                settings: settings)
+        }
+        return Report(
+            period: period, settings: settings, plans: reports, sharedThemes: Theme.shared(reports.map(\.themes)))
+    }
+}
+
+extension PlanReport {
+    init(
+        plan: ReportPlan, trails: [(ActionAddress, [TrailEntry])], conflicts: [ReportConflict], period: ReportPeriod,
+        settings: ReportSettings
+    ) {
+        self.plan = plan
+        var actions: [ActionReport] = []
+        var changes: [ChangeLine] = []
+        var atSince: [Action] = []
+        let today = period.asOf.date
+        for (_, entries) in trails {
+            let timeline = Timeline(entries.sorted { $0.seq < $1.seq }, scheme: plan.scheme, period: period)
+            guard let record = timeline.record else { continue }
+            if let old = timeline.atSince { atSince.append(old) }
+            changes += timeline.changes
+            actions.append(
+                ActionReport(
+                    record: record, timeline: timeline, scheme: plan.scheme, today: today, asOf: period.asOf,
+                    settings: settings))
+        }
+        actions.sort { $0.record.ref.rawValue.localizedStandardOrder($1.record.ref.rawValue) }
+        changes += Self.conflictLines(conflicts, period: period)
+        // By time, then action; lines of one moment keep the order they were made in.
+        changes = changes.enumerated().sorted {
+            ($0.element.at, $0.element.action.ref.rawValue, $0.offset)
+                < ($1.element.at, $1.element.action.ref.rawValue, $1.offset)
+        }.map(\.element)
+        self.actions = actions
+        self.changes = changes
+        headline = Headline(actions, scheme: plan.scheme)
+        headlineAtSince =
+            period.since == nil
+            ? nil : Headline(records: atSince, scheme: plan.scheme, overdue: 0, withImpact: 0)
+        forecast = Forecast(actions, today: today)
+        themes = Theme.of(actions, rules: settings.themes)
+    }
+
+    /// Conflicts opened or resolved after `since` and by `asOf`.
+    static func conflictLines(_ conflicts: [ReportConflict], period: ReportPeriod) -> [ChangeLine] {
+        guard let since = period.since else { return [] }
+        var lines: [ChangeLine] = []
+        for c in conflicts {
+            if c.openedAt > since, c.openedAt <= period.asOf {
+                lines.append(
+                    ChangeLine(action: c.action, at: c.openedAt, by: c.agency, what: .conflictOpened(id: c.id, c.field))
+                )
+            }
+            if let at = c.resolvedAt, at > since, at <= period.asOf {
+                lines.append(
+                    ChangeLine(
+                        action: c.action, at: at, by: c.resolvedBy ?? c.agency,
+                        what: .conflictResolved(id: c.id, c.field, choice: c.choice ?? "")))
+            }
+        }
+        return lines
+    }
+}
+
+extension Headline {
+    /// The headline of actions as reported.
+    init(_ actions: [ActionReport], scheme: RAGScheme) {
+        let live = actions.filter { !$0.record.archived }
+        self.init(
+            records: actions.map(\.record), scheme: scheme, overdue: live.count(where: \.isOverdue),
+            withImpact: live.count(where: \.hasImpactEvidence))
+    }
+
+    /// Counts of records by rating (archived ones apart), overall and by lead agency.
+    init(records: [Action], scheme: RAGScheme, overdue: Int, withImpact: Int) {
+        let live = records.filter { !$0.archived }
+        byRating = RatingCounts(live, scheme: scheme)
+        byAgency = Dictionary(grouping: live, by: \.ownerAgency).sorted { $0.key < $1.key }.map {
+            AgencyRatings(agency: $0.key, byRating: RatingCounts($0.value, scheme: scheme))
+        }
+        actions = live.count
+        archived = records.count - live.count
+        self.overdue = overdue
+        withImpactEvidence = withImpact
+    }
+}
+
+extension RatingCounts {
+    /// Every rating of the scheme in its order (zeros included, so charts line up), then
+    /// `unrated` and any id the scheme does not know, when there are such records.
+    init(_ records: [Action], scheme: RAGScheme) {
+        var tally: [String: Int] = [:]
+        for r in records { tally[r.rag ?? "unrated", default: 0] += 1 }
+        var counts = scheme.ratings.map { (id: $0.id, count: tally.removeValue(forKey: $0.id) ?? 0) }
+        let unrated = tally.removeValue(forKey: "unrated")
+        counts += tally.sorted { $0.key < $1.key }.map { (id: $0.key, count: $0.value) }
+        if let unrated { counts.append((id: "unrated", count: unrated)) }
+        self.counts = counts
+    }
+}
+
+extension Forecast {
+    init(_ actions: [ActionReport], today: LocalDate) {
+        let open = actions.filter(\.isOpen)
+        self.open = open.count
+        openWithoutDate = open.count { $0.record.targetDate == nil }
+        latestTargetDate = open.compactMap(\.record.targetDate).max()
+        pastOriginalDate = open.count { ($0.originalTargetDate.map { $0 < today }) ?? false }
+    }
+}
+
+extension String {
+    /// "2.10" after "2.9", as people number actions.
+    func localizedStandardOrder(_ other: String) -> Bool {
+        let a = split(separator: ".").map { Int($0) }
+        let b = other.split(separator: ".").map { Int($0) }
+        if !a.contains(nil), !b.contains(nil) {
+            return a.map { $0! }.lexicographicallyPrecedes(b.map { $0! })
+        }
+        return self < other
+    }
+}

@@ -1,0 +1,59 @@
+import ConcordCore
+
+/// How the report says things, the same in every format.
+enum Words {
+    static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
+
+    /// "30 November 2026".
+    static func date(_ d: LocalDate) -> String { "\(d.day) \(months[d.month - 1]) \(d.year)" }
+
+    /// "30 November 2026, 13:05 UTC".
+    static func time(_ t: Timestamp) -> String {
+        let minutes = Int((t.millisecondsSinceEpoch % 86_400_000 + 86_400_000) % 86_400_000 / 60_000)
+        let hm =
+            (minutes / 60 < 10 ? "0" : "") + "\(minutes / 60):" + (minutes % 60 < 10 ? "0" : "") + "\(minutes % 60)"
+        return "\(date(t.date)), \(hm) UTC"
+    }
+
+    /// A rating id as a word: "Green"; "Unrated".
+    static func rating(_ id: String?) -> String {
+        guard let id, !id.isEmpty else { return "Unrated" }
+        return id.prefix(1).uppercased() + id.dropFirst()
+    }
+
+    /// "the last meeting (Safeguarding Committee, 12 March 2026)" or the time.
+    static func since(_ period: ReportPeriod) -> String? {
+        guard let since = period.since else { return nil }
+        if let label = period.sinceLabel { return "\(label) (\(time(since)))" }
+        return time(since)
+    }
+
+    /// One change as a sentence: "RAG amber → green".
+    static func change(_ kind: ChangeKind) -> String {
+        switch kind {
+        case .created: "Action added to the plan"
+        case .rating(let from, let to): "RAG \(rating(from)) → \(rating(to))"
+        case .evidence(let kind, let summary): "New \(kind == .impact ? "impact" : "output") evidence: \(summary)"
+        case .retracted(let what, let reason): "Retracted \"\(what)\": \(reason)"
+        case .targetDate(let from, let to, let reason):
+            "Target date \(from.map(date) ?? "none") → \(to.map(date) ?? "none"). Reason: \(reason.isEmpty ? "none given" : reason)"
+        case .note(let text): "Note: \(text)"
+        case .completed(let day): day.map { "Completed on \(date($0))" } ?? "Completion date cleared"
+        case .signedOff(let text): text.map { "Signed off: \($0)" } ?? "Sign-off cleared"
+        case .archived(let on): on ? "Archived" : "Brought back from the archive"
+        case .conflictOpened(let id, let field): "Conflict \(id) opened on \(field)"
+        case .conflictResolved(let id, let field, let choice): "Conflict \(id) on \(field) resolved (\(choice))"
+        }
+    }
+
+    /// The heading of the whole report.
+    static func title(_ report: Report) -> String {
+        report.plans.count == 1 ? "Action plan report: \(report.plans[0].plan.title)" : "Action plans report"
+    }
+
+    /// Live evidence of one kind.
+    static func evidence(_ a: Action, _ kind: EvidenceKind) -> Int { a.liveEvidence.count { $0.kind == kind } }
+}
