@@ -53,7 +53,7 @@ let package = Package(
         // The committee report: the plan as at a time, replayed from the audit trail with the
         // spec's merge, its scrutiny flags and what changed since a meeting; written as HTML,
         // Markdown and CSV. Pure: no I/O.
-        .target(name: "ConcordReport", dependencies: ["ConcordCore"]),
+        .target(name: "ConcordReport", dependencies: ["ConcordCore", "ConcordCodec"]),
 
         // libcurl, with typed wrappers for its variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),

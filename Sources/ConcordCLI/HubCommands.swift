@@ -11,7 +11,7 @@ import ConcordWire
 
 struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Administer the hub: agencies and tokens, plans, conflicts, audit history.",
+        abstract: "Administer the hub: agencies and tokens, plans, conflicts, audit history, reports.",
         discussion: """
             Reach the hub with --hub URL --token-file FILE [--ca-file FILE], the environment
             (CONCORD_HUB, CONCORD_TOKEN_FILE, CONCORD_CA_FILE), or ~/.config/concord/hub-admin.json
@@ -19,6 +19,7 @@ struct Hub: AsyncParsableCommand {
             """,
         subcommands: [
             Agencies.self, Plans.self, Import.self, Export.self, HubConflicts.self, Resolve.self, History.self,
+            Report.self, Meetings.self,
         ])
 
     struct Agencies: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import ConcordCodec
 import ConcordCore
 
 /// One change the hub took (applied, merged or conflict: never a rejected one), as its audit
@@ -88,7 +89,8 @@ public struct ThemeRule: Sendable, Hashable, Codable {
     }
 }
 
-/// The thresholds of the scrutiny flags, and the themes (see `config/report.json`).
+/// The thresholds of the scrutiny flags, and the themes (the hub config's `report`; see
+/// `config/hub.example.json`).
 public struct ReportSettings: Sendable, Hashable, Codable {
     /// An open action with no update, note or evidence for this many days is stale. 42: one
     /// committee cycle of six weeks.
@@ -100,7 +102,27 @@ public struct ReportSettings: Sendable, Hashable, Codable {
     /// Themes across plans; actions matching none are grouped by their recommendation.
     public var themes: [ThemeRule]
 
-    /// Settings; the defaults are the ones `config/report.json` gives with their reasons.
+    private enum CodingKeys: String, CodingKey { case staleDays, driftDays, redDays, themes }
+
+    /// Reads the hub config's `report` object: absent keys keep their defaults, unknown keys
+    /// and days below 1 are refused by name.
+    public init(from decoder: any Decoder) throws {
+        try ConcordJSON.rejectUnknownKeys(
+            in: decoder, known: ["staleDays", "driftDays", "redDays", "themes"], what: "report")
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = ReportSettings()
+        staleDays = try c.decodeIfPresent(Int.self, forKey: .staleDays) ?? d.staleDays
+        driftDays = try c.decodeIfPresent(Int.self, forKey: .driftDays) ?? d.driftDays
+        redDays = try c.decodeIfPresent(Int.self, forKey: .redDays) ?? d.redDays
+        themes = try c.decodeIfPresent([ThemeRule].self, forKey: .themes) ?? []
+        for (key, days) in [(CodingKeys.staleDays, staleDays), (.driftDays, driftDays), (.redDays, redDays)]
+        where days < 1 {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: c, debugDescription: "report.\(key.rawValue) must be at least 1 day")
+        }
+    }
+
+    /// Settings; the defaults are the ones `config/hub.example.json` gives with their reasons.
     public init(staleDays: Int = 42, driftDays: Int = 90, redDays: Int = 90, themes: [ThemeRule] = []) {
         self.staleDays = staleDays
         self.driftDays = driftDays

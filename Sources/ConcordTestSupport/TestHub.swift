@@ -5,6 +5,7 @@ import ConcordHTTP
 import ConcordHub
 import ConcordWire
 import Foundation
+import Synchronization
 import Logging
 import ServiceLifecycle
 
@@ -91,7 +92,7 @@ public func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async thr
 
 /// Runs `body` against a fresh hub, then shuts the hub down gracefully.
 public func withTestHub(
-    configure: (inout HubConfig) -> Void = { _ in }, _ body: (TestHub) async throws -> Void
+    configure: (inout HubConfig) -> Void = { _ in }, clock: TestClock? = nil, _ body: (TestHub) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { dir in
         var logger = Logger(label: "test-hub")
@@ -103,7 +104,9 @@ public func withTestHub(
         let setup = try await HubSetup.initialize(options, logger: logger)
         var config = try HubConfig.load(file: setup.configFile, environment: [:])
         configure(&config)
-        let store = try await Hub(path: config.path(config.database), logger: logger)
+        let store = try await Hub(
+            path: config.path(config.database), report: config.report, clock: clock?.callAsFunction ?? Hub.systemTime,
+            logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let services = try HubApp.buildServices(config: config, store: store, logger: logger) { port in
             continuation.yield(port)
@@ -205,4 +208,18 @@ public func edit(_ a: String, _ fields: [Field: (FieldValue, FieldValue)], reaso
     Change(
         action: address(a), baseRevision: 1,
         fields: fields.mapValues { FieldChange(from: $0.0, to: $0.1) }, reason: reason)
+}
+
+/// A hub clock a test sets: the report's days (stale, red, overdue) pass at once.
+public final class TestClock: Sendable {
+    private let time: Mutex<Timestamp>
+
+    /// A clock showing `start`.
+    public init(_ start: Timestamp) { time = Mutex(start) }
+
+    /// The time it shows.
+    @Sendable public func callAsFunction() -> Timestamp { time.withLock { $0 } }
+
+    /// Sets the time it shows.
+    public func set(_ t: Timestamp) { time.withLock { $0 = t } }
 }

@@ -97,8 +97,8 @@ final class Partnership: @unchecked Sendable {
     }
 }
 
-func withPartnership(_ body: (Partnership) async throws -> Void) async throws {
-    try await withTestHub { hub in
+func withPartnership(clock: TestClock? = nil, _ body: (Partnership) async throws -> Void) async throws {
+    try await withTestHub(clock: clock) { hub in
         let tokens = try await hub.seed()
         let dir = hub.dir.appendingPathComponent("agents")
         var sockets: [String: [String]] = [:]

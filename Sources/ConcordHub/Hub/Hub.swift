@@ -1,5 +1,6 @@
 import ConcordCodec
 import ConcordCore
+import ConcordReport
 import Foundation
 import Logging
 import Synchronization
@@ -28,6 +29,8 @@ public final class Hub: Sendable {
     public let defaultScheme: RAGScheme
     let clock: @Sendable () -> Timestamp
     let logger: Logger
+    /// The thresholds of the committee report's flags, and its themes.
+    let reportSettings: ReportSettings
     /// Wakes long-polls when the change sequence moves.
     public let feed: ChangeFeed
     /// Decoded records as committed, so a push does not decode a record it touched before.
@@ -44,10 +47,11 @@ public final class Hub: Sendable {
 
     /// A hub over `storage`.
     public init(
-        storage: any HubStorage, schemes: RAGSchemeCatalog? = nil,
+        storage: any HubStorage, schemes: RAGSchemeCatalog? = nil, report: ReportSettings = ReportSettings(),
         clock: @escaping @Sendable () -> Timestamp = Hub.systemTime, logger: Logger
     ) async throws {
         self.storage = storage
+        reportSettings = report
         let catalog = schemes?.schemes ?? [RAGScheme.standard]
         self.schemes = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         defaultScheme = catalog.first ?? .standard
@@ -58,11 +62,12 @@ public final class Hub: Sendable {
 
     /// A hub on the SQLite database at `path` (created if needed).
     public convenience init(
-        path: String, schemes: RAGSchemeCatalog? = nil,
+        path: String, schemes: RAGSchemeCatalog? = nil, report: ReportSettings = ReportSettings(),
         clock: @escaping @Sendable () -> Timestamp = Hub.systemTime, logger: Logger
     ) async throws {
         try await self.init(
-            storage: try SQLiteStorage(path: path, logger: logger), schemes: schemes, clock: clock, logger: logger)
+            storage: try SQLiteStorage(path: path, logger: logger), schemes: schemes, report: report, clock: clock,
+            logger: logger)
     }
 
     /// After a commit: wakes the waiting pulls.

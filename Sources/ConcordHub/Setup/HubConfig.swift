@@ -1,5 +1,6 @@
 import ConcordCodec
 import ConcordCore
+import ConcordReport
 import Foundation
 
 /// The hub's configuration, read from a JSON file (`hub.json` in the data directory, or the
@@ -26,6 +27,8 @@ import Foundation
 ///   progress at once for one agency). Refusals are 429 naming the limit.
 /// - `logLevel` — trace, debug, info, notice, warning, error, critical. Default `info`.
 ///   Env `CONCORD_HUB_LOG_LEVEL`.
+/// - `report.staleDays` (42), `report.driftDays` (90), `report.redDays` (90),
+///   `report.themes` (`[{"name": …, "keywords": […]}]`) — the committee report's flags and themes.
 /// - `portFile` — if set, the bound port is written there once listening (for scripts
 ///   and tests that start the hub on port 0). Env `CONCORD_HUB_PORT_FILE`.
 public struct HubConfig: Codable, Sendable, Equatable {
@@ -107,6 +110,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
     public var ragSchemes: String?
     /// Request limits, each with its default unless set.
     public var limits = Limits()
+    /// The committee report's thresholds and themes.
+    public var report = ReportSettings()
     /// trace, debug, info, notice, warning, error or critical. Default `info`.
     public var logLevel: String = "info"
     /// Where to write the bound port once listening (scripts and tests); `nil`: nowhere.
@@ -119,7 +124,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case formatVersion, dataDir, host, port, database, tls, ragSchemes, limits, logLevel, portFile
+        case formatVersion, dataDir, host, port, database, tls, ragSchemes, limits, report, logLevel, portFile
     }
 
     /// Decodes the file: absent keys take their defaults (`dataDir` stays empty for `load` to fill);
@@ -128,7 +133,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
         try ConcordJSON.rejectUnknownKeys(
             in: decoder,
             known: [
-                "formatVersion", "dataDir", "host", "port", "database", "tls", "ragSchemes", "limits", "logLevel",
+                "formatVersion", "dataDir", "host", "port", "database", "tls", "ragSchemes", "limits", "report", "logLevel",
                 "portFile",
             ], what: "the hub config")
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -144,6 +149,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
         tls = try c.decode(TLS.self, forKey: .tls)
         ragSchemes = try c.decodeIfPresent(String.self, forKey: .ragSchemes)
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+        report = try c.decodeIfPresent(ReportSettings.self, forKey: .report) ?? ReportSettings()
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
     }

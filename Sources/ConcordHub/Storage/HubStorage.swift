@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordReport
 import ConcordWire
 import Foundation
 
@@ -35,6 +36,18 @@ public protocol HubStorage: Sendable {
     func partners(of plan: PlanID) async throws -> Set<AgencyID>?
     /// Every change received for an action, oldest first.
     func history(of address: ActionAddress) async throws -> [HistoryEntry]
+
+    /// Every plan's id, title and scheme id, by id.
+    func planList() async throws -> [(id: PlanID, title: String, scheme: String)]
+    /// The changes the hub took (applied, merged or conflict) for `plans`, received by
+    /// `through`, in sequence order: the audit trail a report replays.
+    func trail(of plans: [PlanID], through: Timestamp) async throws -> [TrailEntry]
+    /// Every committee meeting, by date.
+    func meetings() async throws -> [Meeting]
+    /// Adds a meeting; `false` when one with its id exists.
+    func add(_ meeting: Meeting, at time: Timestamp) async throws -> Bool
+    /// Removes a meeting; `false` when there was none.
+    func removeMeeting(_ id: String) async throws -> Bool
 
     /// The agency and role of an unrevoked token's hash.
     func principal(tokenHash: Data) async throws -> Principal?

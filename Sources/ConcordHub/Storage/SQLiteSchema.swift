@@ -141,6 +141,19 @@ enum SQLiteSchema {
                     ALTER TABLE agencies ADD COLUMN last_push_at INTEGER;
                     """)
         }
+        // Committee meetings: named points in time a report compares with ("since we last met").
+        migrator.registerMigration("v5-meetings") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meetings (
+                        id TEXT PRIMARY KEY,
+                        date INTEGER NOT NULL,
+                        title TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX changes_received ON changes(received_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,159 @@
+import ConcordCore
+import ConcordReport
+import ConcordWire
+
+/// The formats a report is written in.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    /// One self-contained page, to email and print.
+    case html
+    /// Markdown, for committee papers.
+    case md
+    /// One row per action, for spreadsheets.
+    case csv
+
+    /// The answer's content type.
+    public var contentType: String {
+        switch self {
+        case .html: "text/html; charset=utf-8"
+        case .md: "text/markdown; charset=utf-8"
+        case .csv: "text/csv; charset=utf-8"
+        }
+    }
+}
+
+extension Hub {
+    /// The committee report of `plan` (or `all` the plans the caller reads) as at `asOf`
+    /// (default now), compared with `since`, written in `format`. Admins and viewers read
+    /// every plan; an agency the plans it is a partner in.
+    ///
+    /// `asOf`: a hub time (`2026-03-12T18:00:00Z`) or a date (the end of that day, UTC); a
+    /// time still to come is now. `since`: a hub time, a date (its start, UTC), a meeting id,
+    /// or `last-meeting` (the latest meeting before `asOf`).
+    public func report(
+        _ plan: String, asOf: String?, since: String?, format: ReportFormat, for principal: Principal
+    ) async throws -> String {
+        let now = clock()
+        var at = now
+        if let asOf {
+            guard let t = Self.time(asOf, endOfDay: true) else {
+                throw HubError(.badRequest, "asOf must be a date (YYYY-MM-DD) or a time (2026-03-12T18:00:00Z)")
+            }
+            at = min(t, now)
+        }
+        let period = try await period(asOf: at, since: since)
+        let plans = try await reportPlans(plan, for: principal)
+        let ids = plans.map(\.id)
+        async let trail = storage.trail(of: ids, through: at)
+        let visibility = Visibility(principal)
+        let partners = Dictionary(uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
+        let conflicts = try await storage.conflicts(visibility: visibility, status: nil).filter {
+            ids.contains($0.action.plan)
+                && visibility.lists(conflictBy: $0.agency, planPartners: partners[$0.action.plan] ?? [])
+        }.map(Self.reportConflict)
+        let report = Report.build(
+            plans: plans, trail: try await trail, conflicts: conflicts, period: period, settings: reportSettings)
+        switch format {
+        case .html: return report.html
+        case .md: return report.markdown
+        case .csv: return report.csv
+        }
+    }
+
+    /// The plans a report covers: one, or `all` the caller reads.
+    func reportPlans(_ plan: String, for principal: Principal) async throws -> [ReportPlan] {
+        let list = try await storage.planList()
+        let chosen: [(id: PlanID, title: String, scheme: String)]
+        if plan == "all" {
+            let visibility = Visibility(principal)
+            var readable: [(id: PlanID, title: String, scheme: String)] = []
+            let partners = Dictionary(
+                uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
+            for p in list where visibility.readsPlan(partners: partners[p.id] ?? []) { readable.append(p) }
+            chosen = readable
+        } else {
+            guard let id = try? PlanID(plan) else { throw HubError(.badRequest, "'\(plan.prefix(40))' is not a plan id") }
+            try await requireReadable(id, by: principal)
+            chosen = list.filter { $0.id == id }
+        }
+        return chosen.map { ReportPlan(id: $0.id, title: $0.title, scheme: scheme($0.scheme) ?? defaultScheme) }
+    }
+
+    /// The report's period: `since` read as a time, a date, a meeting id or `last-meeting`.
+    func period(asOf: Timestamp, since: String?) async throws -> ReportPeriod {
+        guard let since, !since.isEmpty else { return ReportPeriod(asOf: asOf) }
+        if let t = Self.time(since, endOfDay: false) {
+            guard t < asOf else { throw HubError(.unprocessable, "since (\(since)) must be before asOf (\(asOf))") }
+            return ReportPeriod(asOf: asOf, since: t)
+        }
+        let meetings = try await storage.meetings()
+        let meeting: Meeting
+        if since == "last-meeting" {
+            guard let last = meetings.last(where: { $0.date < asOf }) else {
+                throw HubError(
+                    .unprocessable,
+                    "no meeting before \(asOf): add one with 'concordctl hub meetings add ID --date YYYY-MM-DD --title ...'")
+            }
+            meeting = last
+        } else {
+            guard let found = meetings.first(where: { $0.id == since }) else {
+                throw HubError(
+                    .notFound,
+                    "since '\(since.prefix(64))' is neither a date, a time, 'last-meeting' nor a meeting id (see concordctl hub meetings list)"
+                )
+            }
+            meeting = found
+        }
+        guard meeting.date < asOf else {
+            throw HubError(.unprocessable, "meeting \(meeting.id) (\(meeting.date)) is not before asOf (\(asOf))")
+        }
+        return ReportPeriod(asOf: asOf, since: meeting.date, sinceLabel: meeting.title)
+    }
+
+    /// A hub time, or a date: its start, or with `endOfDay` its last millisecond (UTC).
+    static func time(_ text: String, endOfDay: Bool) -> Timestamp? {
+        if let date = LocalDate(text) {
+            let start = Int64(date.daysSinceEpoch) * 86_400_000
+            return Timestamp(millisecondsSinceEpoch: endOfDay ? start + 86_399_999 : start)
+        }
+        return Timestamp(text)
+    }
+
+    static func reportConflict(_ c: ConflictRecord) -> ReportConflict {
+        ReportConflict(
+            id: c.id, action: c.action, field: c.field, agency: c.agency, openedAt: c.createdAt,
+            resolvedAt: c.resolution?.at, resolvedBy: c.resolution?.by, choice: c.resolution?.choice.rawValue)
+    }
+
+    // MARK: Meetings
+
+    /// Every committee meeting, by date (anyone who may read the hub).
+    public func meetings() async throws -> MeetingList { MeetingList(meetings: try await storage.meetings()) }
+
+    /// Adds a meeting (admins only).
+    public func add(_ meeting: Meeting, by principal: Principal) async throws {
+        guard principal.role == .admin else {
+            throw HubError(.forbidden, "only the partnership business unit (admin) adds meetings")
+        }
+        guard Meeting.isValidID(meeting.id) else {
+            throw HubError(
+                .unprocessable,
+                "meeting id '\(meeting.id.prefix(64))' must be 1-64 of a-z, 0-9, '-', '.' and '_', starting with a letter or digit"
+            )
+        }
+        let title = meeting.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...300).contains(title.count) else {
+            throw HubError(.unprocessable, "a meeting's title is 1-300 characters, not blank")
+        }
+        guard try await storage.add(Meeting(id: meeting.id, date: meeting.date, title: title), at: clock()) else {
+            throw HubError(.conflict, "meeting \(meeting.id) exists already")
+        }
+    }
+
+    /// Removes a meeting (admins only).
+    public func removeMeeting(_ id: String, by principal: Principal) async throws {
+        guard principal.role == .admin else {
+            throw HubError(.forbidden, "only the partnership business unit (admin) removes meetings")
+        }
+        guard try await storage.removeMeeting(id) else { throw HubError(.notFound, "meeting \(id.prefix(64)) not found") }
+    }
+}
