@@ -422,13 +422,13 @@ _concordctl_hub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    agencies|plans|import|export|conflicts|resolve|history)
+    agencies|plans|import|export|conflicts|resolve|history|report|meetings)
         # Offer subcommand argument completions
         "_concordctl_hub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'agencies plans import export conflicts resolve history' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'agencies plans import export conflicts resolve history report meetings' -- "${cur}"))
         ;;
     esac
 }
@@ -693,6 +693,131 @@ _concordctl_hub_resolve() {
 }
 
 _concordctl_hub_history() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --token-file --ca-file)
+    __concordctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    esac
+}
+
+_concordctl_hub_report() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --token-file --ca-file --as-of --since --format --output -o)
+    __concordctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--as-of')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--output'|'-o')
+        return
+        ;;
+    esac
+}
+
+_concordctl_hub_meetings() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __concordctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|add|remove)
+        # Offer subcommand argument completions
+        "_concordctl_hub_meetings_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list add remove' -- "${cur}"))
+        ;;
+    esac
+}
+
+_concordctl_hub_meetings_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --token-file --ca-file)
+    __concordctl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    esac
+}
+
+_concordctl_hub_meetings_add() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --token-file --ca-file --date --title)
+    __concordctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--date')
+        return
+        ;;
+    '--title')
+        return
+        ;;
+    esac
+}
+
+_concordctl_hub_meetings_remove() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()

@@ -60,7 +60,8 @@ extension Hub {
             var out = ""
             for byte in value.utf8 {
                 switch byte {
-                case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.append(Character(UnicodeScalar(byte)))
+                case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+                    out.append(Character(UnicodeScalar(byte)))
                 default:
                     let hex = Array("0123456789ABCDEF")
                     out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 15)])
@@ -102,7 +103,8 @@ extension Hub {
 
             func validate() throws {
                 guard Meeting.isValidID(id) else {
-                    throw ValidationError("the id is 1-64 of a-z, 0-9, '-', '.' and '_', starting with a letter or digit")
+                    throw ValidationError(
+                        "the id is 1-64 of a-z, 0-9, '-', '.' and '_', starting with a letter or digit")
                 }
                 guard Self.time(date) != nil else {
                     throw ValidationError("--date '\(date.prefix(30))' is not a date (YYYY-MM-DD) or a time")
@@ -118,7 +120,9 @@ extension Hub {
 
             /// A date's start (UTC), or a time.
             static func time(_ text: String) -> Timestamp? {
-                if let d = LocalDate(text) { return Timestamp(millisecondsSinceEpoch: Int64(d.daysSinceEpoch) * 86_400_000) }
+                if let d = LocalDate(text) {
+                    return Timestamp(millisecondsSinceEpoch: Int64(d.daysSinceEpoch) * 86_400_000)
+                }
                 return Timestamp(text)
             }
         }

@@ -57,7 +57,9 @@ extension ActionReport {
         }
         if a.isOverdue, let due = record.targetDate {
             let late = today.daysSinceEpoch - due.daysSinceEpoch
-            flags.append(Flag(.overdue, "target date \(due) passed \(count(late, "day")) ago"))
+            let claim =
+                rating?.requiresEvidence == true ? "; rated \(word), but no completion date is recorded" : ""
+            flags.append(Flag(.overdue, "target date \(due) passed \(count(late, "day")) ago\(claim)"))
         }
         if a.isOpen, let original = a.originalTargetDate, let current = record.targetDate {
             let drift = current.daysSinceEpoch - original.daysSinceEpoch

@@ -52,10 +52,10 @@ extension HTMLWriter {
         let flags = p.flags
         if flags.isEmpty { raw("<p>None.</p>") }
         if !flags.isEmpty {
-            raw("<table><thead><tr><th>Action</th><th>Flag</th><th>Why</th></tr></thead><tbody>")
+            raw("<table><thead><tr><th>Flag</th><th>Action</th><th>Why</th></tr></thead><tbody>")
             for (action, flag) in flags {
                 raw(
-                    "<tr><td>\(e(action.ref.rawValue))</td><td class=\"flag\">⚑ \(e(flag.kind.title))</td><td>\(e(flag.reason))</td></tr>"
+                    "<tr><td class=\"flag\">⚑ \(e(flag.kind.title))</td><td><strong>\(e(action.ref.rawValue))</strong> \(e(Words.short(action.title)))</td><td>\(e(flag.reason))</td></tr>"
                 )
             }
             raw("</tbody></table>")

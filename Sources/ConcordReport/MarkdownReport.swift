@@ -101,8 +101,8 @@ struct MarkdownWriter {
             line("None.")
             line("")
         } else {
-            table(["Action", "Flag", "Why"]) {
-                flags.map { [$0.action.ref.rawValue, $0.flag.kind.title, $0.flag.reason] }
+            table(["Flag", "Action", "Why"]) {
+                flags.map { [$0.flag.kind.title, "\($0.action.ref) \(Words.short($0.action.title))", $0.flag.reason] }
             }
         }
         line("### Forecast")

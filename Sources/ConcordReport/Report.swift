@@ -31,9 +31,12 @@ public struct PlanReport: Sendable, Hashable {
     /// The plan's actions by theme.
     public var themes: [Theme]
 
-    /// The flags of every action, in action order.
-    public var flags: [(action: ActionAddress, flag: Flag)] {
-        actions.flatMap { a in a.flags.map { (a.record.address, $0) } }
+    /// Every action's flags, by question (the order of ``FlagKind``), then by action: "why is
+    /// everything green?" is answered in one place.
+    public var flags: [(action: Action, flag: Flag)] {
+        FlagKind.allCases.flatMap { kind in
+            actions.flatMap { a in a.flags.filter { $0.kind == kind }.map { (a.record, $0) } }
+        }
     }
 
 }
@@ -190,6 +193,11 @@ public enum ChangeKind: Sendable, Hashable {
     case targetDate(from: LocalDate?, to: LocalDate?, reason: String)
     /// A progress note was added.
     case note(String)
+    /// The progress summary was rewritten (or cleared: `nil`).
+    case progress(String?)
+    /// Another field was edited: title, recommendation, description, lead officer, success
+    /// measure, lead or supporting agencies.
+    case edited(Field, from: String?, to: String?)
     /// It was marked completed (or the completion was cleared: `nil`).
     case completed(LocalDate?)
     /// It was signed off (or the sign-off was cleared: `nil`).

@@ -51,11 +51,30 @@ struct Timeline {
         for move in after.targetDateHistory.dropFirst(before.targetDateHistory.count) {
             add(.targetDate(from: move.from, to: move.to, reason: move.reason))
         }
+        if before.progress != after.progress { add(.progress(after.progress)) }
+        for field in Self.otherFields where before.value(of: field) != after.value(of: field) {
+            add(.edited(field, from: Self.text(before.value(of: field)), to: Self.text(after.value(of: field))))
+        }
         if before.completedOn != after.completedOn { add(.completed(after.completedOn)) }
         if before.signOff != after.signOff { add(.signedOff(after.signOff)) }
         if before.archived != after.archived { add(.archived(after.archived)) }
         if before.evidence != after.evidence { evidence(from: before.evidence, to: after.evidence, add) }
         if before.notes != after.notes { notes(from: before.notes, to: after.notes, add) }
+    }
+
+    /// The fields without a line of their own.
+    static let otherFields: [Field] = Field.allCases.filter {
+        ![.rag, .targetDate, .completedOn, .signOff, .archived, .progress].contains($0)
+    }
+
+    /// A field's value as text: a list joined with commas; `nil` when empty.
+    static func text(_ value: FieldValue) -> String? {
+        switch value {
+        case .null: nil
+        case .text(let s): s
+        case .flag(let b): b ? "yes" : "no"
+        case .list(let l): l.isEmpty ? nil : l.joined(separator: ", ")
+        }
     }
 
     /// Evidence added, and evidence retracted.

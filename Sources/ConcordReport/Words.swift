@@ -41,6 +41,8 @@ enum Words {
         case .targetDate(let from, let to, let reason):
             "Target date \(from.map(date) ?? "none") → \(to.map(date) ?? "none"). Reason: \(reason.isEmpty ? "none given" : reason)"
         case .note(let text): "Note: \(text)"
+        case .progress(let text): text.map { "Progress: \($0)" } ?? "Progress cleared"
+        case .edited(let field, let from, let to): "\(label(field)): \(from ?? "none") → \(to ?? "none")"
         case .completed(let day): day.map { "Completed on \(date($0))" } ?? "Completion date cleared"
         case .signedOff(let text): text.map { "Signed off: \($0)" } ?? "Sign-off cleared"
         case .archived(let on): on ? "Archived" : "Brought back from the archive"
@@ -48,6 +50,28 @@ enum Words {
         case .conflictResolved(let id, let field, let choice): "Conflict \(id) on \(field) resolved (\(choice))"
         }
     }
+
+    /// A field as people say it: "Lead officer".
+    static func label(_ field: Field) -> String {
+        switch field {
+        case .title: "Action"
+        case .recommendation: "Recommendation"
+        case .description: "Description"
+        case .ownerAgency: "Lead agency"
+        case .supportingAgencies: "Supporting agencies"
+        case .leadOfficer: "Lead officer"
+        case .targetDate: "Target date"
+        case .successMeasure: "Success measure"
+        case .rag: "RAG"
+        case .progress: "Progress"
+        case .completedOn: "Completed on"
+        case .signOff: "Sign-off"
+        case .archived: "Archived"
+        }
+    }
+
+    /// A title cut to 70 characters for a table cell.
+    static func short(_ text: String) -> String { text.count <= 70 ? text : String(text.prefix(69)) + "…" }
 
     /// The heading of the whole report.
     static func title(_ report: Report) -> String {

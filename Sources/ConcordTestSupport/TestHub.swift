@@ -5,9 +5,9 @@ import ConcordHTTP
 import ConcordHub
 import ConcordWire
 import Foundation
-import Synchronization
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A real hub over real TLS on an ephemeral loopback port, in this process, built exactly as
 /// `concord-hub serve` builds it, in a fresh data directory made by `concord-hub init`'s code.

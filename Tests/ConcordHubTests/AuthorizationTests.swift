@@ -76,6 +76,18 @@ struct AuthorizationTests {
                 Row(
                     route: "revoke", method: "POST", path: "/v1/agencies/nhs-trust/revoke", body: nil,
                     status: Self.adminOnly),
+                Row(route: "report", method: "GET", path: "/v1/reports/child-m", body: nil, status: readers),
+                Row(
+                    route: "report of all plans", method: "GET", path: "/v1/reports/all?format=csv", body: nil,
+                    status: Self.everyone(200)),
+                Row(route: "meetings", method: "GET", path: "/v1/meetings", body: nil, status: Self.everyone(200)),
+                Row(
+                    route: "add meeting", method: "POST", path: "/v1/meetings",
+                    body: #"{"id":"m-CALLER","date":"2026-03-12T00:00:00.000Z","title":"Committee"}"#,
+                    status: Self.everyone(403, except: ["lscp": 201])),
+                Row(
+                    route: "remove meeting", method: "DELETE", path: "/v1/meetings/m-lscp", body: nil,
+                    status: Self.everyone(403, except: ["lscp": 204])),
                 // Last, so the conflict stays open for the rows above.
                 Row(
                     route: "resolve", method: "POST", path: "/v1/conflicts/\(conflictID)/resolve",

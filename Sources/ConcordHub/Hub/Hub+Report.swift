@@ -45,7 +45,8 @@ extension Hub {
         let ids = plans.map(\.id)
         async let trail = storage.trail(of: ids, through: at)
         let visibility = Visibility(principal)
-        let partners = Dictionary(uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
+        let partners = Dictionary(
+            uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
         let conflicts = try await storage.conflicts(visibility: visibility, status: nil).filter {
             ids.contains($0.action.plan)
                 && visibility.lists(conflictBy: $0.agency, planPartners: partners[$0.action.plan] ?? [])
@@ -71,7 +72,9 @@ extension Hub {
             for p in list where visibility.readsPlan(partners: partners[p.id] ?? []) { readable.append(p) }
             chosen = readable
         } else {
-            guard let id = try? PlanID(plan) else { throw HubError(.badRequest, "'\(plan.prefix(40))' is not a plan id") }
+            guard let id = try? PlanID(plan) else {
+                throw HubError(.badRequest, "'\(plan.prefix(40))' is not a plan id")
+            }
             try await requireReadable(id, by: principal)
             chosen = list.filter { $0.id == id }
         }
@@ -91,7 +94,8 @@ extension Hub {
             guard let last = meetings.last(where: { $0.date < asOf }) else {
                 throw HubError(
                     .unprocessable,
-                    "no meeting before \(asOf): add one with 'concordctl hub meetings add ID --date YYYY-MM-DD --title ...'")
+                    "no meeting before \(asOf): add one with 'concordctl hub meetings add ID --date YYYY-MM-DD --title ...'"
+                )
             }
             meeting = last
         } else {
@@ -154,6 +158,8 @@ extension Hub {
         guard principal.role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) removes meetings")
         }
-        guard try await storage.removeMeeting(id) else { throw HubError(.notFound, "meeting \(id.prefix(64)) not found") }
+        guard try await storage.removeMeeting(id) else {
+            throw HubError(.notFound, "meeting \(id.prefix(64)) not found")
+        }
     }
 }

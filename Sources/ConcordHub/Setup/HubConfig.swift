@@ -133,7 +133,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
         try ConcordJSON.rejectUnknownKeys(
             in: decoder,
             known: [
-                "formatVersion", "dataDir", "host", "port", "database", "tls", "ragSchemes", "limits", "report", "logLevel",
+                "formatVersion", "dataDir", "host", "port", "database", "tls", "ragSchemes", "limits", "report",
+                "logLevel",
                 "portFile",
             ], what: "the hub config")
         let c = try decoder.container(keyedBy: CodingKeys.self)

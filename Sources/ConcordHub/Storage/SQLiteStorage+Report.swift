@@ -56,7 +56,9 @@ extension SQLiteStorage {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO meetings (id, date, title, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [meeting.id, meeting.date.millisecondsSinceEpoch, meeting.title, time.millisecondsSinceEpoch])
+                arguments: [
+                    meeting.id, meeting.date.millisecondsSinceEpoch, meeting.title, time.millisecondsSinceEpoch,
+                ])
             return db.changesCount == 1
         }
     }
