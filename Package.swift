@@ -140,6 +140,7 @@ let package = Package(
             name: "concord-bench",
             dependencies: [
                 "ConcordHub", "ConcordHTTP", "ConcordAgent", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
+                "ConcordReport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 

@@ -41,8 +41,12 @@ struct HTMLWriter {
 
     /// Text made inert in HTML (element content and quoted attributes).
     static func escape(_ s: String) -> String {
+        // Most text has nothing to escape.
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            return s
+        }
         var out = ""
-        out.reserveCapacity(s.utf8.count)
+        out.reserveCapacity(s.utf8.count + 16)
         for ch in s {
             switch ch {
             case "&": out += "&amp;"

@@ -32,10 +32,18 @@ extension Report {
 struct MarkdownWriter {
     var text = ""
 
-    mutating func line(_ s: String) { text += s + "\n" }
+    mutating func line(_ s: String) {
+        text += s
+        text += "\n"
+    }
+
+    /// The bytes of Markdown's own characters and of line ends.
+    static let special: Set<UInt8> = Set("\\`*_[]<>|#!~\n\r".utf8)
 
     /// Plan text made inert: Markdown's own characters escaped, line ends made spaces.
     static func escape(_ s: String) -> String {
+        // Most text has nothing to escape.
+        guard s.utf8.contains(where: { special.contains($0) }) else { return s }
         var out = ""
         for ch in s {
             switch ch {

@@ -1,9 +1,17 @@
 import ConcordCore
+import Dispatch
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 extension Report {
     /// The report of `plans` as at `period.asOf`, compared with `period.since`, from the audit
-    /// trail alone: `trail` holds the changes the hub took (any plans; others are ignored) in
-    /// `seq` order, `conflicts` the conflicts recorded. Nothing after `asOf` is read, so a
+    /// trail alone: `trail` holds the changes the hub took (any plans; others are ignored),
+    /// each action's in `seq` order (others are sorted first), `conflicts` the conflicts recorded. Nothing after `asOf` is read, so a
     /// report as at S is the report generated at S, whatever happened later. Pure.
     public static func build(
         plans: [ReportPlan], trail: [TrailEntry], conflicts: [ReportConflict], period: ReportPeriod,
@@ -37,26 +45,39 @@ extension PlanReport {
         settings: ReportSettings
     ) {
         self.plan = plan
-        var actions: [ActionReport] = []
-        var changes: [ChangeLine] = []
-        var atSince: [Action] = []
         let today = period.asOf.date
-        for (_, entries) in trails {
-            let timeline = Timeline(entries.sorted { $0.seq < $1.seq }, scheme: plan.scheme, period: period)
-            guard let record = timeline.record else { continue }
-            if let old = timeline.atSince { atSince.append(old) }
-            changes += timeline.changes
-            actions.append(
-                ActionReport(
-                    record: record, timeline: timeline, scheme: plan.scheme, today: today, asOf: period.asOf,
-                    settings: settings))
+        // Each action's replay is its own: they run on every core, in slices.
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, trails.count / 250))
+        let done = Mutex<[Int: [(ActionReport, Timeline)]]>([:])
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            var out: [(ActionReport, Timeline)] = []
+            for (_, entries) in trails[(trails.count * slice / slices)..<(trails.count * (slice + 1) / slices)] {
+                let ordered = zip(entries, entries.dropFirst()).allSatisfy { $0.seq < $1.seq }
+                let timeline = Timeline(
+                    ordered ? entries : entries.sorted { $0.seq < $1.seq }, scheme: plan.scheme, period: period)
+                guard let record = timeline.record else { continue }
+                out.append(
+                    (
+                        ActionReport(
+                            record: record, timeline: timeline, scheme: plan.scheme, today: today, asOf: period.asOf,
+                            settings: settings), timeline
+                    ))
+            }
+            done.withLock { $0[slice] = out }
         }
-        actions.sort { $0.record.ref.rawValue.localizedStandardOrder($1.record.ref.rawValue) }
+        let replayed = done.withLock { results in (0..<slices).flatMap { results[$0] ?? [] } }
+        let order = replayed.map { RefOrder($0.0.record.ref.rawValue) }
+        let sorted = replayed.indices.sorted { order[$0] < order[$1] }
+        let actions = sorted.map { replayed[$0].0 }
+        let atSince = sorted.compactMap { replayed[$0].1.atSince }
+        var position: [ActionAddress: Int] = [:]
+        for (i, a) in actions.enumerated() { position[a.record.address] = i }
+        var changes = sorted.flatMap { replayed[$0].1.changes }
         changes += Self.conflictLines(conflicts, period: period)
         // By time, then action; lines of one moment keep the order they were made in.
         changes = changes.enumerated().sorted {
-            ($0.element.at, $0.element.action.ref.rawValue, $0.offset)
-                < ($1.element.at, $1.element.action.ref.rawValue, $1.offset)
+            ($0.element.at, position[$0.element.action] ?? Int.max, $0.offset)
+                < ($1.element.at, position[$1.element.action] ?? Int.max, $1.offset)
         }.map(\.element)
         self.actions = actions
         self.changes = changes
@@ -136,14 +157,19 @@ extension Forecast {
     }
 }
 
-extension String {
-    /// "2.10" after "2.9", as people number actions.
-    func localizedStandardOrder(_ other: String) -> Bool {
-        let a = split(separator: ".").map { Int($0) }
-        let b = other.split(separator: ".").map { Int($0) }
-        if !a.contains(nil), !b.contains(nil) {
-            return a.map { $0! }.lexicographicallyPrecedes(b.map { $0! })
-        }
-        return self < other
+/// How people order action refs: "2.10" after "2.9"; refs that are not all numbers by text.
+struct RefOrder: Comparable {
+    let numbers: [Int]?
+    let text: String
+
+    init(_ ref: String) {
+        text = ref
+        let parts = ref.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        numbers = parts.contains(nil) ? nil : parts.map { $0! }
+    }
+
+    static func < (a: Self, b: Self) -> Bool {
+        if let x = a.numbers, let y = b.numbers, x != y { return x.lexicographicallyPrecedes(y) }
+        return a.text < b.text
     }
 }

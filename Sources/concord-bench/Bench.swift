@@ -24,8 +24,9 @@ struct Bench {
         case "agent-start": try AgentBench.startUp()
         case "propagation": try await AgentBench.propagation()
         case "codec": try CodecBench.run()
+        case "report": try await ReportBench.run()
         default:
-            print("usage: concord-bench [hub | agent-edit | agent-rss | agent-start | propagation | codec]")
+            print("usage: concord-bench [hub | agent-edit | agent-rss | agent-start | propagation | codec | report]")
             exit(2)
         }
     }

@@ -1,5 +1,6 @@
 import ConcordCodec
 import ConcordCore
+import ConcordReport
 import ConcordTestSupport
 import ConcordWire
 import Foundation
@@ -22,7 +23,7 @@ struct HubFormatTests {
     static let logger = Logger(label: "hub-format-test")
 
     /// The migrations each fixture was made at.
-    static let versions = ["v1", "v2-plan-removals", "v3-timeline", "v4-agency-contact"]
+    static let versions = ["v1", "v2-plan-removals", "v3-timeline", "v4-agency-contact", "v5-meetings"]
 
     static func restore(_ name: String, to path: String) throws {
         let dump = try String(contentsOf: fixtures.appendingPathComponent("hub-\(name).sql"), encoding: .utf8)
@@ -31,7 +32,7 @@ struct HubFormatTests {
         try queue.close()
     }
 
-    @Test(arguments: ["v1", "v2", "v3", "v4"])
+    @Test(arguments: ["v1", "v2", "v3", "v4", "v5"])
     func aHubOfEveryVersion_opensMigratedAndServesWhatItHeld(_ version: String) async throws {
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("hub.sqlite").path
@@ -60,6 +61,17 @@ struct HubFormatTests {
             #expect(conflicts.map(\.status) == [.resolved])
             #expect(conflicts.first?.resolution?.rationale == "Police figure is the audited one")
 
+            // The report replays the trail of every version to exactly the records held.
+            let trail = try await hub.trail(of: [plan.id], through: Hub.systemTime())
+            let report = Report.build(
+                plans: [ReportPlan(id: plan.id, title: plan.title, scheme: .standard)], trail: trail, conflicts: [],
+                period: ReportPeriod(asOf: Hub.systemTime()))
+            #expect(
+                report.plans[0].actions.map(\.record).sorted { $0.ref.rawValue < $1.ref.rawValue }
+                    == plan.actions.sorted { $0.ref.rawValue < $1.ref.rawValue })
+            let meetings = try await hub.meetings().meetings.map(\.id)
+            #expect(meetings == (version == "v5" ? ["scrutiny-2026-03"] : []))
+
             // Agencies read it as before, and the hub takes new changes.
             let page = try await hub.pull(since: 0, limit: 1000, for: Self.police)
             #expect(page.records.count == rows)
@@ -77,7 +89,7 @@ struct HubFormatTests {
     @Test func everyMigration_hasAFixture() {
         #expect(
             Self.versions.count
-                == ["v1", "v2", "v3", "v4"].filter {
+                == ["v1", "v2", "v3", "v4", "v5"].filter {
                     FileManager.default.fileExists(atPath: Self.fixtures.appendingPathComponent("hub-\($0).sql").path)
                 }.count)
     }
@@ -125,6 +137,9 @@ struct HubFormatTests {
                         action: action.address, baseRevision: action.revision,
                         append: [.note(ProgressNote(text: "Audit booked for March", author: Self.police.agency))])
                 ], by: Self.police)
+            try await hub.add(
+                Meeting(id: "scrutiny-2026-03", date: Timestamp("2026-03-12T00:00:00Z")!, title: "Scrutiny, March"),
+                by: Self.admin)
             try await hub.sqlitePool!.writeWithoutTransaction { db in
                 try db.execute(
                     sql: "VACUUM INTO ?", arguments: [Self.fixtures.appendingPathComponent("hub-current.sqlite").path])

@@ -76,7 +76,7 @@ struct LifecycleTests {
             let migrations = try await db.read {
                 try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
             }
-            #expect(migrations == ["v1", "v2-plan-removals", "v3-timeline", "v4-agency-contact"])
+            #expect(migrations == HubFormatTests.versions)
             // A second init on the same directory refuses, and says why.
             let again = try await ChildProcess.run("concord-hub", ["init", "--data-dir", data.path])
             #expect(again.status == 1)

@@ -132,7 +132,7 @@ private struct Merger {
         guard violations.isEmpty else { return rejected() }
 
         // Rating rules bind every edit that touches them; a newly created action is only flagged.
-        let ratingRules = FieldRules.ratingViolations(of: record, scheme: context.scheme)
+        let ratingRules = context.replaying ? [] : FieldRules.ratingViolations(of: record, scheme: context.scheme)
         let touchesRating =
             result.applied.contains(.rag) || result.applied.contains(.signOff) || retracted
         if current != nil && touchesRating && !ratingRules.isEmpty && !context.replaying {

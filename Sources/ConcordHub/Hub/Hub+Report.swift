@@ -60,6 +60,12 @@ extension Hub {
         }
     }
 
+    /// The changes the hub took for `plans` by `through`, in sequence order: what a report
+    /// replays (no authorization: for the hub's own tools and benchmarks).
+    public func trail(of plans: [PlanID], through: Timestamp) async throws -> [TrailEntry] {
+        try await storage.trail(of: plans, through: through)
+    }
+
     /// The plans a report covers: one, or `all` the caller reads.
     func reportPlans(_ plan: String, for principal: Principal) async throws -> [ReportPlan] {
         let list = try await storage.planList()

@@ -40,7 +40,7 @@ public protocol HubStorage: Sendable {
     /// Every plan's id, title and scheme id, by id.
     func planList() async throws -> [(id: PlanID, title: String, scheme: String)]
     /// The changes the hub took (applied, merged or conflict) for `plans`, received by
-    /// `through`, in sequence order: the audit trail a report replays.
+    /// `through`, each plan's in sequence order: the audit trail a report replays.
     func trail(of plans: [PlanID], through: Timestamp) async throws -> [TrailEntry]
     /// Every committee meeting, by date.
     func meetings() async throws -> [Meeting]

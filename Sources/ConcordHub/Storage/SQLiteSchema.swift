@@ -141,7 +141,8 @@ enum SQLiteSchema {
                     ALTER TABLE agencies ADD COLUMN last_push_at INTEGER;
                     """)
         }
-        // Committee meetings: named points in time a report compares with ("since we last met").
+        // Committee meetings: named points in time a report compares with ("since we last met");
+        // and a plan's trail in sequence order without a sort, for the report's replay.
         migrator.registerMigration("v5-meetings") { db in
             try db.execute(
                 sql: """
@@ -151,7 +152,7 @@ enum SQLiteSchema {
                         title TEXT NOT NULL,
                         created_at INTEGER NOT NULL
                     ) WITHOUT ROWID;
-                    CREATE INDEX changes_received ON changes(received_at);
+                    CREATE INDEX changes_plan_seq ON changes(plan_id, seq);
                     """)
         }
         return migrator

@@ -2,7 +2,9 @@ import ConcordCodec
 import ConcordCore
 import ConcordReport
 import ConcordWire
+import Foundation
 import GRDB
+import Synchronization
 
 extension SQLiteStorage {
     /// Every plan's id, title and scheme id, by id.
@@ -15,31 +17,59 @@ extension SQLiteStorage {
         }
     }
 
-    /// The changes the hub took for `plans`, received by `through`, in sequence order; read
-    /// in one snapshot.
+    /// The changes the hub took for `plans`, received by `through`, plan by plan in sequence
+    /// order (the index's order: no sort); read in one snapshot, then decoded on every core (a
+    /// plan's trail may hold 100,000 changes).
     public func trail(of plans: [PlanID], through: Timestamp) async throws -> [TrailEntry] {
         guard !plans.isEmpty else { return [] }
-        return try await pool.read { db in
+        let rows = try await pool.read { db in
             let marks = Array(repeating: "?", count: plans.count).joined(separator: ", ")
             let cursor = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT seq, agency_id, received_at, body FROM changes
                     WHERE plan_id IN (\(marks)) AND outcome != 'rejected' AND received_at <= ?
-                    ORDER BY seq
+                    ORDER BY plan_id, seq
                     """,
                 arguments: StatementArguments(plans.map(\.rawValue) + [through.millisecondsSinceEpoch]))
-            var entries: [TrailEntry] = []
+            var rows: [(seq: Int64, agency: String, at: Int64, body: [UInt8])] = []
             while let row = try cursor.next() {
-                let body: String = row["body"]
-                entries.append(
-                    TrailEntry(
-                        seq: row["seq"], agency: try AgencyID(row["agency_id"] as String),
-                        at: Timestamp(millisecondsSinceEpoch: row["received_at"]),
-                        change: try Change.decode(json: body.utf8)))
+                let body = row.dataNoCopy(atIndex: 3).map { [UInt8]($0) } ?? []
+                rows.append((row[0], row[1], row[2], body))
             }
-            return entries
+            return rows
         }
+        return try Self.decodeTrail(rows)
+    }
+
+    /// The rows as trail entries, decoded in as many slices as there are cores.
+    static func decodeTrail(_ rows: [(seq: Int64, agency: String, at: Int64, body: [UInt8])]) throws -> [TrailEntry] {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2000))
+        let decoded = Mutex<[Int: Result<[TrailEntry], any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let range = (rows.count * slice / slices)..<(rows.count * (slice + 1) / slices)
+            var agencies: [String: AgencyID] = [:]
+            let result = Result { () throws -> [TrailEntry] in
+                var entries: [TrailEntry] = []
+                entries.reserveCapacity(range.count)
+                for row in rows[range] {
+                    let agency: AgencyID
+                    if let known = agencies[row.agency] {
+                        agency = known
+                    } else {
+                        agency = try AgencyID(row.agency)
+                        agencies[row.agency] = agency
+                    }
+                    entries.append(
+                        TrailEntry(
+                            seq: row.seq, agency: agency, at: Timestamp(millisecondsSinceEpoch: row.at),
+                            change: try Change.decode(json: row.body)))
+                }
+                return entries
+            }
+            decoded.withLock { $0[slice] = result }
+        }
+        return try decoded.withLock { results in try (0..<slices).flatMap { try results[$0]!.get() } }
     }
 
     /// Every committee meeting, by date.
