@@ -5,10 +5,12 @@ extension Report {
     public static let csvColumns = [
         "plan", "ref", "title", "recommendation", "lead_agency", "supporting_agencies", "rag", "rag_at_since",
         "target_date", "original_target_date", "target_date_moves", "completed_on", "sign_off", "archived",
-        "evidence_output", "evidence_impact", "last_activity", "open", "overdue", "flags", "flag_reasons",
+        "evidence_output", "evidence_impact", "last_activity", "open", "overdue", "flags", "flag_reasons", "as_at",
+        "since",
     ]
 
-    /// One row per action with its flags, for the people who will still use a spreadsheet.
+    /// One row per action with its flags, for the people who will still use a spreadsheet;
+    /// every row says the time the data is as at (and since), so a saved file shows its age.
     /// Cells a spreadsheet would read as formulas are escaped (see `CSV.escapingFormula`).
     public var csv: String {
         var rows = [Self.csvColumns]
@@ -24,7 +26,8 @@ extension Report {
                     "\(Words.evidence(r, .output))", "\(Words.evidence(r, .impact))", a.lastActivity.description,
                     a.isOpen ? "yes" : "no", a.isOverdue ? "yes" : "no",
                     a.flags.map(\.kind.rawValue).joined(separator: ";"),
-                    a.flags.map(\.reason).joined(separator: " | "),
+                    a.flags.map(\.reason).joined(separator: " | "), period.asOf.description,
+                    period.since?.description ?? "",
                 ]
                 rows.append(row.map(CSV.escapingFormula))
             }

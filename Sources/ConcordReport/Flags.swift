@@ -37,6 +37,8 @@ extension ActionReport {
         let embedded = rating?.requiresSignOff ?? false
         if rating?.requiresEvidence == true, live.isEmpty {
             flags.append(Flag(.noEvidence, "rated \(word) with no evidence"))
+        } else if let done = record.completedOn, live.isEmpty {
+            flags.append(Flag(.noEvidence, "completed \(done) with no evidence"))
         }
         if embedded, !live.isEmpty, !a.hasImpactEvidence {
             flags.append(

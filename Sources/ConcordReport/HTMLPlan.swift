@@ -33,9 +33,22 @@ extension HTMLWriter {
         if let since = Words.since(period) {
             raw("<h3>Changed since \(e(since))</h3>")
             if let before = p.headlineAtSince {
+                let both = ids + before.byRating.counts.map(\.id).filter { !ids.contains($0) }
                 chart(
                     caption: "RAG ratings then and now", rows: [("Then", before.byRating), ("Now", h.byRating)],
-                    ids: ids, id: "m-\(p.plan.id.rawValue)")
+                    ids: both, id: "m-\(p.plan.id.rawValue)")
+            }
+            let moves = p.movements
+            if !moves.isEmpty {
+                raw(
+                    "<table class=\"moves\"><thead><tr><th>RAG moved from</th><th>to</th><th>actions</th></tr></thead><tbody>"
+                )
+                for m in moves {
+                    raw(
+                        "<tr><td>\(Self.badge(m.from))</td><td>\(Self.badge(m.to))</td><td class=\"n\">\(m.count)</td></tr>"
+                    )
+                }
+                raw("</tbody></table>")
             }
             if p.changes.isEmpty { raw("<p>Nothing changed.</p>") }
             raw("<ul class=\"changes\">")

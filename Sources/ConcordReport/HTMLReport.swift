@@ -99,7 +99,7 @@ struct HTMLWriter {
         .asat{font-size:12pt;border:2px solid #111;padding:1.5mm 3mm;display:inline-block;margin:1mm 0}
         table{border-collapse:collapse;width:100%;margin:1mm 0 3mm}thead{display:table-header-group}
         th,td{border:1px solid #888;padding:1mm 1.5mm;text-align:left;vertical-align:top}th{background:#eee}
-        tr{break-inside:avoid}td.n{text-align:right}
+        tr{break-inside:avoid}td.n{text-align:right}table.moves{width:auto}
         .rag{display:inline-block;padding:0 1.5mm;border-radius:2px;border:1px solid #333;white-space:nowrap;font-weight:bold}
         .rag-red{background:#f4c7c3}.rag-amber{background:#fce8b2}.rag-green{background:#b7e1cd}.rag-blue{background:#c6dafc}.rag-other{background:#e0e0e0}
         ul.changes{padding-left:5mm;margin:1mm 0}ul.changes li{margin:0.5mm 0;break-inside:avoid}

@@ -95,6 +95,14 @@ struct MarkdownWriter {
         if let since = Words.since(period) {
             line("### Changed since \(Self.escape(since))")
             line("")
+            let moves = p.movements
+            if !moves.isEmpty {
+                line(
+                    "RAG movements: "
+                        + moves.map { "\(Words.rating($0.from)) → \(Words.rating($0.to)): \($0.count)" }.joined(
+                            separator: "; ") + ".")
+                line("")
+            }
             if p.changes.isEmpty { line("Nothing changed.") }
             for c in p.changes {
                 line(

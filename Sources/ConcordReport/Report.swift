@@ -31,6 +31,21 @@ public struct PlanReport: Sendable, Hashable {
     /// The plan's actions by theme.
     public var themes: [Theme]
 
+    /// Net RAG movements between `since` and `asOf`: how many actions went from one rating to
+    /// another (actions added since, and those whose rating is the same, are not counted),
+    /// in the scheme's order of the ratings moved from, then to.
+    public var movements: [(from: String, to: String, count: Int)] {
+        guard headlineAtSince != nil else { return [] }
+        var tally: [String: [String: Int]] = [:]
+        for a in actions where a.existedAtSince && a.ratingAtSince != a.record.rag {
+            tally[a.ratingAtSince ?? "unrated", default: [:]][a.record.rag ?? "unrated", default: 0] += 1
+        }
+        let order = plan.scheme.ratings.map(\.id) + ["unrated"]
+        func rank(_ id: String) -> Int { order.firstIndex(of: id) ?? order.count }
+        return tally.flatMap { from, tos in tos.map { (from: from, to: $0.key, count: $0.value) } }
+            .sorted { (rank($0.from), rank($0.to), $0.from, $0.to) < (rank($1.from), rank($1.to), $1.from, $1.to) }
+    }
+
     /// Every action's flags, by question (the order of ``FlagKind``), then by action: "why is
     /// everything green?" is answered in one place.
     public var flags: [(action: Action, flag: Flag)] {
@@ -134,7 +149,7 @@ public struct Flag: Sendable, Hashable {
 
 /// The questions the report asks of each action.
 public enum FlagKind: String, Sendable, Hashable, CaseIterable {
-    /// At a rating that needs evidence (green, blue) with none.
+    /// At a rating that needs evidence (green, blue), or completed, with no live evidence.
     case noEvidence = "no-evidence"
     /// At a rating that needs sign-off (blue) without impact evidence.
     case noImpactEvidence = "no-impact-evidence"
@@ -155,7 +170,7 @@ public enum FlagKind: String, Sendable, Hashable, CaseIterable {
     /// The heading a person reads.
     public var title: String {
         switch self {
-        case .noEvidence: "Rated done without evidence"
+        case .noEvidence: "Done without evidence"
         case .noImpactEvidence: "Embedded without impact evidence"
         case .noSignOff: "Embedded without sign-off"
         case .outputsOnly: "Done on outputs alone"

@@ -66,8 +66,7 @@ extension PlanReport {
             done.withLock { $0[slice] = out }
         }
         let replayed = done.withLock { results in (0..<slices).flatMap { results[$0] ?? [] } }
-        let order = replayed.map { RefOrder($0.0.record.ref.rawValue) }
-        let sorted = replayed.indices.sorted { order[$0] < order[$1] }
+        let sorted = replayed.indices.sorted { replayed[$0].0.record.ref < replayed[$1].0.record.ref }
         let actions = sorted.map { replayed[$0].0 }
         let atSince = sorted.compactMap { replayed[$0].1.atSince }
         var position: [ActionAddress: Int] = [:]
@@ -154,22 +153,5 @@ extension Forecast {
         openWithoutDate = open.count { $0.record.targetDate == nil }
         latestTargetDate = open.compactMap(\.record.targetDate).max()
         pastOriginalDate = open.count { ($0.originalTargetDate.map { $0 < today }) ?? false }
-    }
-}
-
-/// How people order action refs: "2.10" after "2.9"; refs that are not all numbers by text.
-struct RefOrder: Comparable {
-    let numbers: [Int]?
-    let text: String
-
-    init(_ ref: String) {
-        text = ref
-        let parts = ref.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-        numbers = parts.contains(nil) ? nil : parts.map { $0! }
-    }
-
-    static func < (a: Self, b: Self) -> Bool {
-        if let x = a.numbers, let y = b.numbers, x != y { return x.lexicographicallyPrecedes(y) }
-        return a.text < b.text
     }
 }

@@ -115,6 +115,14 @@ public struct ReportSettings: Sendable, Hashable, Codable {
         driftDays = try c.decodeIfPresent(Int.self, forKey: .driftDays) ?? d.driftDays
         redDays = try c.decodeIfPresent(Int.self, forKey: .redDays) ?? d.redDays
         themes = try c.decodeIfPresent([ThemeRule].self, forKey: .themes) ?? []
+        for theme in themes
+        where theme.name.allSatisfy(\.isWhitespace) || theme.keywords.isEmpty
+            || theme.keywords.contains(where: { $0.allSatisfy(\.isWhitespace) })
+        {
+            throw DecodingError.dataCorruptedError(
+                forKey: .themes, in: c,
+                debugDescription: "each report theme needs a name and at least one keyword, none of them blank")
+        }
         for (key, days) in [(CodingKeys.staleDays, staleDays), (.driftDays, driftDays), (.redDays, redDays)]
         where days < 1 {
             throw DecodingError.dataCorruptedError(

@@ -36,18 +36,20 @@ enum Words {
         switch kind {
         case .created: "Action added to the plan"
         case .rating(let from, let to): "RAG \(rating(from)) → \(rating(to))"
-        case .evidence(let kind, let summary): "New \(kind == .impact ? "impact" : "output") evidence: \(summary)"
+        case .evidence(let kind, let summary): "New \(kind == .impact ? "impact" : "output") evidence: \(clip(summary))"
         case .retracted(let what, let reason): "Retracted \"\(what)\": \(reason)"
         case .targetDate(let from, let to, let reason):
             "Target date \(from.map(date) ?? "none") → \(to.map(date) ?? "none"). Reason: \(reason.isEmpty ? "none given" : reason)"
-        case .note(let text): "Note: \(text)"
-        case .progress(let text): text.map { "Progress: \($0)" } ?? "Progress cleared"
-        case .edited(let field, let from, let to): "\(label(field)): \(from ?? "none") → \(to ?? "none")"
+        case .note(let text): "Note: \(clip(text))"
+        case .progress(let text): text.map { "Progress: \(clip($0))" } ?? "Progress cleared"
+        case .edited(let field, let from, let to):
+            "\(label(field)): \(from.map(clip) ?? "none") → \(to.map(clip) ?? "none")"
         case .completed(let day): day.map { "Completed on \(date($0))" } ?? "Completion date cleared"
         case .signedOff(let text): text.map { "Signed off: \($0)" } ?? "Sign-off cleared"
         case .archived(let on): on ? "Archived" : "Brought back from the archive"
-        case .conflictOpened(let id, let field): "Conflict \(id) opened on \(field)"
-        case .conflictResolved(let id, let field, let choice): "Conflict \(id) on \(field) resolved (\(choice))"
+        case .conflictOpened(let id, let field): "Conflict \(id) opened on \(label(field).lowercased())"
+        case .conflictResolved(let id, let field, let choice):
+            "Conflict \(id) on \(label(field).lowercased()) resolved (\(choice))"
         }
     }
 
@@ -69,6 +71,9 @@ enum Words {
         case .archived: "Archived"
         }
     }
+
+    /// A text cut to 300 characters for a line of "changed since" (a progress summary may hold 8,000).
+    static func clip(_ text: String) -> String { text.count <= 300 ? text : String(text.prefix(299)) + "…" }
 
     /// A title cut to 70 characters for a table cell.
     static func short(_ text: String) -> String { text.count <= 70 ? text : String(text.prefix(69)) + "…" }

@@ -41,6 +41,16 @@ struct ReportCLITests {
                 ["update", "child-m/1.1", "--target-date", "2026-06-30", "--reason", "Board asked for an audit first"]
                     + p.police, at: 16, sync: "police")
             _ = try await run(["update", "child-m/5.2", "--rag", "amber"] + p.csc, at: 17, sync: "csc")
+            // The business unit evidences and signs off its blue action: outputs only.
+            clock.set(day(18))
+            let briefing = EvidenceItem(kind: .output, summary: "Briefing read by 300 staff", author: .unset)
+            var signed = try await p.hub.admin.push([
+                Change(action: address("child-m/6.1"), baseRevision: 0, append: [.evidence(briefing)])
+            ])
+            signed += try await p.hub.admin.push([
+                edit("child-m/6.1", [.signOff: (.null, .text("Board, 23 January"))])
+            ])
+            #expect(signed.map(\.outcome) == [.applied, .applied], "\(signed)")
             _ = try await run(
                 ["hub", "meetings", "add", "m2", "--date", "2026-01-25T09:00:00Z", "--title", "Scrutiny, 25 January"]
                     + p.admin)
@@ -70,16 +80,30 @@ struct ReportCLITests {
                 "20 January 2026, 09:00 UTC · **3.2** · csc: Note: Survey designed",
                 "21 January 2026, 09:00 UTC · **1.1** · police: Target date 31 May 2026 → 30 June 2026. Reason: Board asked for an audit first",
                 "22 January 2026, 09:00 UTC · **5.2** · csc: RAG Red → Amber",
+                "23 January 2026, 09:00 UTC · **6.1** · lscp: New output evidence: Briefing read by 300 staff",
+                "23 January 2026, 09:00 UTC · **6.1** · lscp: Signed off: Board, 23 January",
             ] {
                 #expect(md.contains("- " + line), "missing: \(line)\n\(md)")
             }
             #expect(!md.contains("RAG Amber → Red") && !md.contains("Conflict"), "after the meeting: \(md)")
+            #expect(md.contains("RAG movements: Red → Amber: 1."), "\(md)")
+            // The flags, as the papers print them.
+            for row in [
+                "| Done on outputs alone | 3.1 Domestic abuse notifications",
+                "| Target date drift | 1.1 Each agency to confirm in writing",
+                "| Embedded without impact evidence | 6.1 Seven-minute briefing",
+            ] {
+                #expect(md.contains(row), "missing flag row: \(row)")
+            }
+            #expect(!md.contains("| Overdue |") && !md.contains("| No update |"))
             let csvAtM2 = try rows(try await run(asAtM2 + ["--format", "csv"]))
             #expect(csvAtM2["3.1"]?["flags"] == "outputs-only")
             #expect(csvAtM2["2.1"]?["flags"] == "" && csvAtM2["2.1"]?["evidence_impact"] == "1")
             #expect(csvAtM2["1.1"]?["flags"] == "drift" && csvAtM2["1.1"]?["target_date_moves"] == "2")
             #expect(csvAtM2["1.1"]?["original_target_date"] == "2026-03-31")
-            #expect(csvAtM2["6.1"]?["flags"] == "no-evidence;no-sign-off")
+            #expect(
+                csvAtM2["6.1"]?["flags"] == "no-impact-evidence" && csvAtM2["6.1"]?["sign_off"] == "Board, 23 January")
+            #expect(csvAtM2.values.allSatisfy { $0["as_at"] == "2026-01-25T09:00:00.000Z" })
             #expect(csvAtM2["2.2"]?["flags"] == "" && csvAtM2["1.2"]?["flags"] == "")
             #expect(csvAtM2["5.2"]?["rag_at_since"] == "red" && csvAtM2["5.2"]?["rag"] == "amber")
             #expect(csvAtM2.values.allSatisfy { $0["overdue"] == "no" })
@@ -90,8 +114,8 @@ struct ReportCLITests {
             #expect(mdNow.contains("**Data as at 15 April 2026, 09:00 UTC.**"))
             for line in [
                 "27 January 2026, 09:00 UTC · **1.1** · police: RAG Amber → Red",
-                "28 January 2026, 09:00 UTC · **3.1** · csc: Conflict \(conflict.id) opened on leadOfficer",
-                "29 January 2026, 09:00 UTC · **3.1** · lscp: Conflict \(conflict.id) on leadOfficer resolved (keep-hub)",
+                "28 January 2026, 09:00 UTC · **3.1** · csc: Conflict \(conflict.id) opened on lead officer",
+                "29 January 2026, 09:00 UTC · **3.1** · lscp: Conflict \(conflict.id) on lead officer resolved (keep-hub)",
                 "30 January 2026, 09:00 UTC · **7.2** · lscp: Archived",
             ] {
                 #expect(mdNow.contains("- " + line), "missing: \(line)\n\(mdNow)")

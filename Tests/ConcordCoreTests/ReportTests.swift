@@ -160,6 +160,8 @@ struct ReportTests {
                 "8.2 lscp 2026-01-21: archived(true)",
             ], "\(lines.joined(separator: "\n"))")
         #expect(r.action("8.1")?.ratingAtSince == "amber")
+        #expect(r.plans[0].movements.map { "\($0.from)>\($0.to):\($0.count)" } == ["amber>green:1"])
+        #expect(r.markdown.contains("RAG movements: Amber → Green: 1."))
         #expect(r.action("8.2")?.existedAtSince == false)
         #expect(r.plans[0].headlineAtSince?.byRating[id: "amber"] == 1)
         #expect(r.plans[0].headline.archived == 1 && r.plans[0].headline.actions == 1)
@@ -232,5 +234,25 @@ struct ReportTests {
         #expect(r.plans[0].themes.map(\.name) == ["Escalation", "Assessments consider all adults"])
         #expect(r.sharedThemes.map(\.name) == ["Escalation"])
         #expect(r.sharedThemes[0].plans == [Trail.plan, other] && r.sharedThemes[0].actions.count == 2)
+    }
+
+    /// Completed with no evidence at all, whatever the rating: flagged.
+    @Test func completedWithNoEvidence_isFlagged() {
+        var t = Trail()
+        t.create("11.1", owner: "csc", day: 0, [.rag: .text("amber")])
+        t.set("11.1", by: "csc", day: 2, [.completedOn: .text("2026-01-03")])
+        let r = t.report(asOf: 3)
+        #expect(r.flags("11.1") == [.noEvidence])
+        #expect(r.action("11.1")?.flags.first?.reason == "completed 2026-01-03 with no evidence")
+    }
+
+    /// Refs in the order people number them, letters included; a `since` after `asOf` is
+    /// `asOf` (nothing changed since).
+    @Test func refsSortNaturally_andALateSinceIsAsOf() {
+        var t = Trail()
+        for ref in ["A10", "A2", "10.1", "2.10", "2.9", "A1"] { t.create(ref, owner: "csc", day: 0) }
+        let r = t.report(asOf: 5, since: 9)
+        #expect(r.plans[0].actions.map(\.record.ref.rawValue) == ["2.9", "2.10", "10.1", "A1", "A2", "A10"])
+        #expect(r.period.since == r.period.asOf && r.plans[0].changes.isEmpty)
     }
 }

@@ -129,6 +129,20 @@ struct ReportHubTests {
             }
             (status, text) = try await csv(tokens["lscp"], "/v1/reports/child-m?since=board-1&format=md")
             #expect(status == 200 && text.contains("Changes are those since Board (12 March 2026, 00:00 UTC)."))
+            for id in ["last-meeting", "2026-03-12"] {
+                let body = #"{"id":"ID","date":"2026-03-12T00:00:00Z","title":"Board"}"#.replacingOccurrences(
+                    of: "ID", with: id)
+                let r = try await hub.admin.raw("POST", "/v1/meetings", body: Array(body.utf8))
+                #expect(r.status == 422 && r.text.contains("would read as a date or as last-meeting"), "\(r.text)")
+            }
+            // A plan made after asOf is not in the report of all plans as at then.
+            (status, text) = try await csv(tokens["lscp"], "/v1/reports/all?format=csv&asOf=2000-01-01")
+            #expect(status == 200 && !text.contains("\r\nchild-m,") && !text.contains("\r\np2,"), "\(text)")
+            (status, text) = try await csv(tokens["lscp"], "/v1/reports/all?format=csv")
+            #expect(text.contains("\r\nchild-m,") && text.contains("\r\np2,"))
+            let all = #"{"id":"all","title":"All"}"#
+            let refused = try await hub.admin.raw("POST", "/v1/plans", body: Array(all.utf8))
+            #expect(refused.status == 422 && refused.text.contains("'all' names every plan"), "\(refused.text)")
         }
     }
 }
@@ -143,5 +157,34 @@ struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+@Suite("Report times")
+struct ReportTimeTests {
+    /// `asOf` and `since` read any hub time exactly, a date as its start or end (UTC), and
+    /// refuse anything else, over random values and random bytes.
+    @Test func times_andDates_readBack_andGarbageIsRefused() {
+        var seed = UInt64.random(in: 0...UInt64.max)
+        let note = "seed \(seed)"
+        var random = SplitMix(seed: &seed)
+        for _ in 0..<2000 {
+            let ms = Int64(random.next() % 253_402_300_799_000)  // year 1 to 9999
+            let t = Timestamp(millisecondsSinceEpoch: ms)
+            #expect(Hub.time(t.description, endOfDay: false) == t, "\(t) (\(note))")
+            let day = t.date
+            let start = Int64(day.daysSinceEpoch) * 86_400_000
+            #expect(Hub.time(day.description, endOfDay: false)?.millisecondsSinceEpoch == start, "\(note)")
+            #expect(Hub.time(day.description, endOfDay: true)?.millisecondsSinceEpoch == start + 86_399_999)
+            let bytes = (0..<Int(random.next() % 30)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let garbage = String(decoding: bytes, as: UTF8.self)
+            if let read = Hub.time(garbage, endOfDay: false) {
+                // Only a date or a time is read, and it reads back as itself.
+                #expect(LocalDate(garbage) != nil || Timestamp(garbage) == read, "\(garbage) (\(note))")
+            }
+        }
+        for bad in ["", "yesterday", "2026-02-30", "2026-13-01", "2026-01-01T25:00:00Z", "last-meeting"] {
+            #expect(Hub.time(bad, endOfDay: true) == nil, "\(bad)")
+        }
     }
 }

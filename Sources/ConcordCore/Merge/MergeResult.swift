@@ -54,7 +54,7 @@ public struct MergeContext: Sendable {
     /// Replaying a change the hub once took, to see a record as it was (the committee
     /// report's "as at"): the checks that guarded the door are skipped, so that rules
     /// tightened since cannot rewrite what happened. Never set for a change being received.
-    public var replaying = false
+    package var replaying = false
 
     /// A context; `scheme` defaults to the standard RAG scheme and `knownAgencies` to no membership check.
     public init(

@@ -38,8 +38,7 @@ extension HubRoutes {
     @Sendable func addMeeting(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let meeting = try await JSONBody.decode(Meeting.self, from: request, limit: 64 * 1024)
-        try await store.add(meeting, by: principal)
-        return try JSONBody.response(meeting, status: .created)
+        return try JSONBody.response(try await store.add(meeting, by: principal), status: .created)
     }
 
     @Sendable func removeMeeting(_ request: Request, context: HubRequestContext) async throws -> Response {

@@ -113,6 +113,9 @@ extension Hub {
             throw HubError(.forbidden, "only the partnership business unit (admin) creates and imports plans")
         }
         try Self.checkName(request.title, what: "a plan's title", max: 500)
+        guard request.id.rawValue != "all" else {
+            throw HubError(.unprocessable, "'all' names every plan in a report; give the plan another id")
+        }
         let schemeID = request.scheme ?? defaultScheme.id
         guard let scheme = scheme(schemeID) else {
             throw HubError(

@@ -1,6 +1,8 @@
 import ConcordCore
 import ConcordReport
 import ConcordWire
+import Dispatch
+import Synchronization
 
 /// The formats a report is written in.
 public enum ReportFormat: String, Sendable, CaseIterable {
@@ -41,9 +43,17 @@ extension Hub {
             at = min(t, now)
         }
         let period = try await period(asOf: at, since: since)
-        let plans = try await reportPlans(plan, for: principal)
+        let plans = try await reportPlans(plan, asOf: at, for: principal)
+        // A report of a big plan takes both cores for about a second: a few at a time, the
+        // rest told to come back, so pushes and pulls are never starved.
+        guard reports.enter() else {
+            throw HubError(
+                .tooManyRequests,
+                "\(ReportGate.limit) reports are being written; ask again in a few seconds")
+        }
+        defer { reports.leave() }
         let ids = plans.map(\.id)
-        async let trail = storage.trail(of: ids, through: at)
+        let trail = try await storage.trail(of: ids, through: at)
         let visibility = Visibility(principal)
         let partners = Dictionary(
             uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
@@ -51,12 +61,23 @@ extension Hub {
             ids.contains($0.action.plan)
                 && visibility.lists(conflictBy: $0.agency, planPartners: partners[$0.action.plan] ?? [])
         }.map(Self.reportConflict)
-        let report = Report.build(
-            plans: plans, trail: try await trail, conflicts: conflicts, period: period, settings: reportSettings)
-        switch format {
-        case .html: return report.html
-        case .md: return report.markdown
-        case .csv: return report.csv
+        let settings = reportSettings
+        return await Self.offThePool {
+            let report = Report.build(
+                plans: plans, trail: trail, conflicts: conflicts, period: period, settings: settings)
+            switch format {
+            case .html: return report.html
+            case .md: return report.markdown
+            case .csv: return report.csv
+            }
+        }
+    }
+
+    /// Runs blocking, many-core work on a thread of Dispatch's, not one of Swift's
+    /// cooperative pool (which the hub's requests share).
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
         }
     }
 
@@ -66,17 +87,15 @@ extension Hub {
         try await storage.trail(of: plans, through: through)
     }
 
-    /// The plans a report covers: one, or `all` the caller reads.
-    func reportPlans(_ plan: String, for principal: Principal) async throws -> [ReportPlan] {
+    /// The plans a report covers: one, or `all` the caller reads that existed at `asOf`.
+    func reportPlans(_ plan: String, asOf: Timestamp, for principal: Principal) async throws -> [ReportPlan] {
         let list = try await storage.planList()
-        let chosen: [(id: PlanID, title: String, scheme: String)]
+        let chosen: [StoredPlan]
         if plan == "all" {
             let visibility = Visibility(principal)
-            var readable: [(id: PlanID, title: String, scheme: String)] = []
             let partners = Dictionary(
                 uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
-            for p in list where visibility.readsPlan(partners: partners[p.id] ?? []) { readable.append(p) }
-            chosen = readable
+            chosen = list.filter { $0.createdAt <= asOf && visibility.readsPlan(partners: partners[$0.id] ?? []) }
         } else {
             guard let id = try? PlanID(plan) else {
                 throw HubError(.badRequest, "'\(plan.prefix(40))' is not a plan id")
@@ -139,10 +158,15 @@ extension Hub {
     /// Every committee meeting, by date (anyone who may read the hub).
     public func meetings() async throws -> MeetingList { MeetingList(meetings: try await storage.meetings()) }
 
-    /// Adds a meeting (admins only).
-    public func add(_ meeting: Meeting, by principal: Principal) async throws {
+    /// Adds a meeting (admins only); returns it as stored.
+    @discardableResult
+    public func add(_ meeting: Meeting, by principal: Principal) async throws -> Meeting {
         guard principal.role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) adds meetings")
+        }
+        guard meeting.id != "last-meeting", LocalDate(meeting.id) == nil, Timestamp(meeting.id) == nil else {
+            throw HubError(
+                .unprocessable, "'\(meeting.id)' would read as a date or as last-meeting: give the meeting another id")
         }
         guard Meeting.isValidID(meeting.id) else {
             throw HubError(
@@ -154,9 +178,11 @@ extension Hub {
         guard (1...300).contains(title.count) else {
             throw HubError(.unprocessable, "a meeting's title is 1-300 characters, not blank")
         }
-        guard try await storage.add(Meeting(id: meeting.id, date: meeting.date, title: title), at: clock()) else {
+        let stored = Meeting(id: meeting.id, date: meeting.date, title: title)
+        guard try await storage.add(stored, at: clock()) else {
             throw HubError(.conflict, "meeting \(meeting.id) exists already")
         }
+        return stored
     }
 
     /// Removes a meeting (admins only).
@@ -168,4 +194,23 @@ extension Hub {
             throw HubError(.notFound, "meeting \(id.prefix(64)) not found")
         }
     }
+}
+
+/// How many reports are being written; at most ``limit`` at once.
+final class ReportGate: Sendable {
+    /// Reports written at once: one per core of a small hub.
+    static let limit = 2
+    private let running = Mutex(0)
+
+    /// Takes a place; `false` when all are taken.
+    func enter() -> Bool {
+        running.withLock { n in
+            guard n < Self.limit else { return false }
+            n += 1
+            return true
+        }
+    }
+
+    /// Gives a place back.
+    func leave() { running.withLock { $0 -= 1 } }
 }

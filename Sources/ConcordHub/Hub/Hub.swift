@@ -31,6 +31,8 @@ public final class Hub: Sendable {
     let logger: Logger
     /// The thresholds of the committee report's flags, and its themes.
     let reportSettings: ReportSettings
+    /// The reports being written.
+    let reports = ReportGate()
     /// Wakes long-polls when the change sequence moves.
     public let feed: ChangeFeed
     /// Decoded records as committed, so a push does not decode a record it touched before.

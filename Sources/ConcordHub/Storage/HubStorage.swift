@@ -37,8 +37,8 @@ public protocol HubStorage: Sendable {
     /// Every change received for an action, oldest first.
     func history(of address: ActionAddress) async throws -> [HistoryEntry]
 
-    /// Every plan's id, title and scheme id, by id.
-    func planList() async throws -> [(id: PlanID, title: String, scheme: String)]
+    /// Every plan's id, title, scheme id and time of creation, by id.
+    func planList() async throws -> [StoredPlan]
     /// The changes the hub took (applied, merged or conflict) for `plans`, received by
     /// `through`, each plan's in sequence order: the audit trail a report replays.
     func trail(of plans: [PlanID], through: Timestamp) async throws -> [TrailEntry]
@@ -104,6 +104,18 @@ public protocol StorageTransaction: AnyObject {
     func insertToken(hash: Data, agency: AgencyID, at time: Timestamp) throws
     /// Revokes the agency's active tokens; returns how many.
     func revokeTokens(of agency: AgencyID, at time: Timestamp) throws -> Int
+}
+
+/// A plan as stored, without its actions.
+public struct StoredPlan: Sendable, Hashable {
+    /// The plan's id.
+    public var id: PlanID
+    /// Its title.
+    public var title: String
+    /// The id of its RAG scheme.
+    public var scheme: String
+    /// Hub time it was created.
+    public var createdAt: Timestamp
 }
 
 /// When an agency was last heard from, and last pushed successfully.

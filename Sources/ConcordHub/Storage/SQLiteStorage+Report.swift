@@ -7,12 +7,14 @@ import GRDB
 import Synchronization
 
 extension SQLiteStorage {
-    /// Every plan's id, title and scheme id, by id.
-    public func planList() async throws -> [(id: PlanID, title: String, scheme: String)] {
+    /// Every plan's id, title, scheme id and hub time of creation, by id.
+    public func planList() async throws -> [StoredPlan] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, title, scheme FROM plans ORDER BY id").compactMap { row in
+            try Row.fetchAll(db, sql: "SELECT id, title, scheme, created_at FROM plans ORDER BY id").compactMap { row in
                 guard let id = try? PlanID(row["id"] as String) else { return nil }
-                return (id, row["title"], row["scheme"])
+                return StoredPlan(
+                    id: id, title: row["title"], scheme: row["scheme"],
+                    createdAt: Timestamp(millisecondsSinceEpoch: row["created_at"]))
             }
         }
     }
@@ -39,7 +41,10 @@ extension SQLiteStorage {
             }
             return rows
         }
-        return try Self.decodeTrail(rows)
+        // Decoding takes every core: on a thread of Dispatch's, not of Swift's cooperative pool.
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try Self.decodeTrail(rows) }) }
+        }
     }
 
     /// The rows as trail entries, decoded in as many slices as there are cores.
