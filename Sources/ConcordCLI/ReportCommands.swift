@@ -24,11 +24,12 @@ extension Hub {
         @Argument(help: "The plan id, or all.") var plan: String
         @Option(
             name: .customLong("as-of"),
-            help: ArgumentHelp("The report as at this date (its end) or hub time; default now.", valueName: "T"))
+            help: ArgumentHelp(
+                "The report as at this date (its end, in the hub's time zone) or time; default now.", valueName: "T"))
         var asOf: String?
         @Option(
             help: ArgumentHelp(
-                "Compare with this date (its start), hub time, meeting id, or last-meeting.", valueName: "S"))
+                "Compare with this date (its start), time, meeting id, or last-meeting.", valueName: "S"))
         var since: String?
         @Option(help: "html (to email and print), md (committee papers) or csv (spreadsheets).") var format = "html"
         @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of printing.", valueName: "FILE"))
@@ -98,7 +99,8 @@ extension Hub {
             )
             @OptionGroup var hub: HubOptions
             @Argument(help: "The meeting's id: a-z, 0-9, '-', '.', '_'.") var id: String
-            @Option(help: "When: a date (its start, UTC) or a hub time (2026-03-12T10:00:00Z).") var date: String
+            @Option(help: "When: a date (its start, in the hub's time zone) or a time (2026-03-12T10:00:00Z).")
+            var date: String
             @Option(help: "What people call it.") var title: String
 
             func validate() throws {
@@ -106,25 +108,20 @@ extension Hub {
                     throw ValidationError(
                         "the id is 1-64 of a-z, 0-9, '-', '.' and '_', starting with a letter or digit")
                 }
-                guard Self.time(date) != nil else {
+                guard Self.time(date) else {
                     throw ValidationError("--date '\(date.prefix(30))' is not a date (YYYY-MM-DD) or a time")
                 }
             }
 
             func run() async throws {
-                let meeting = Meeting(id: id, date: Self.time(date)!, title: title)
-                let added: Meeting = try await hub.client().post("/v1/meetings", meeting)
+                let added: Meeting = try await hub.client().post(
+                    "/v1/meetings", MeetingRequest(id: id, date: date, title: title))
                 if hub.json { return try printJSON(added) }
                 print("meeting \(added.id) added: \(added.title), \(added.date)")
             }
 
-            /// A date's start (UTC), or a time.
-            static func time(_ text: String) -> Timestamp? {
-                if let d = LocalDate(text) {
-                    return Timestamp(millisecondsSinceEpoch: Int64(d.daysSinceEpoch) * 86_400_000)
-                }
-                return Timestamp(text)
-            }
+            /// A date or a time (the hub reads a date as the start of that day in the committee's time zone).
+            static func time(_ text: String) -> Bool { LocalDate(text) != nil || Timestamp(text) != nil }
         }
 
         struct Remove: AsyncParsableCommand {

@@ -3,7 +3,7 @@ import ConcordCore
 extension ActionReport {
     /// An action as at `asOf`, with its flags.
     init(
-        record: Action, timeline: Timeline, scheme: RAGScheme, today: LocalDate, asOf: Timestamp,
+        record: Action, timeline: Timeline, scheme: RAGScheme, today: LocalDate, period: ReportPeriod,
         settings: ReportSettings
     ) {
         self.record = record
@@ -21,15 +21,17 @@ extension ActionReport {
         hasImpactEvidence = record.liveEvidence.contains { $0.kind == .impact }
         flags = []
         if !record.archived {
-            flags = Self.flags(of: self, rating: rating, scheme: scheme, today: today, asOf: asOf, settings: settings)
+            flags = Self.flags(
+                of: self, rating: rating, scheme: scheme, today: today, period: period, settings: settings)
         }
     }
 
     // Long: one rule per flag, in the order the report lists them; each is two or three lines.
     static func flags(
-        of a: ActionReport, rating: Rating?, scheme: RAGScheme, today: LocalDate, asOf: Timestamp,
+        of a: ActionReport, rating: Rating?, scheme: RAGScheme, today: LocalDate, period: ReportPeriod,
         settings: ReportSettings
     ) -> [Flag] {
+        let asOf = period.asOf
         var flags: [Flag] = []
         let record = a.record
         let live = record.liveEvidence
@@ -77,12 +79,14 @@ extension ActionReport {
         let quiet = days(from: a.lastActivity, to: asOf)
         if a.isOpen, quiet > settings.staleDays {
             flags.append(
-                Flag(.stale, "no update, note or evidence for \(quiet) days (last \(a.lastActivity.date))"))
+                Flag(
+                    .stale,
+                    "no update, note or evidence for \(quiet) days (last \(period.zone.date(of: a.lastActivity)))"))
         }
         if let since = a.worstSince, scheme.ratings.count > 1 {
             let held = days(from: since, to: asOf)
             if held > settings.redDays {
-                flags.append(Flag(.longRed, "\(word) since \(since.date) (\(held) days)"))
+                flags.append(Flag(.longRed, "\(word) since \(period.zone.date(of: since)) (\(held) days)"))
             }
         }
         return flags

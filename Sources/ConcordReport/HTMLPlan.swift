@@ -6,7 +6,7 @@ extension HTMLWriter {
         let e = Self.escape
         raw("<section><h2>\(e(p.plan.title)) <small>(\(e(p.plan.id.rawValue)))</small></h2>")
         guard !p.actions.isEmpty else {
-            raw("<p>No actions as at \(e(Words.time(period.asOf))).</p></section>")
+            raw("<p>No actions as at \(e(Words.time(period.asOf, period.zone))).</p></section>")
             return
         }
         let h = p.headline
@@ -56,7 +56,7 @@ extension HTMLWriter {
                 var what = e(Words.change(c.what))
                 if case .rating(let from, let to) = c.what { what = "RAG \(Self.badge(from)) → \(Self.badge(to))" }
                 raw(
-                    "<li><span class=\"when\">\(e(Words.time(c.at)))</span> · <strong>\(e(c.action.ref.rawValue))</strong> · \(e(c.by.rawValue)): \(what)</li>"
+                    "<li><span class=\"when\">\(e(Words.time(c.at, period.zone)))</span> · <strong>\(e(c.action.ref.rawValue))</strong> · \(e(c.by.rawValue)): \(what)</li>"
                 )
             }
             raw("</ul>")

@@ -10,7 +10,9 @@ extension Report {
         h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         h.raw("<title>\(HTMLWriter.escape(Words.title(self)))</title><style>\(HTMLWriter.css)</style></head><body>")
         h.raw("<header><h1>\(HTMLWriter.escape(Words.title(self)))</h1>")
-        h.raw("<p class=\"asat\">Data as at <strong>\(HTMLWriter.escape(Words.time(period.asOf)))</strong></p>")
+        h.raw(
+            "<p class=\"asat\">Data as at <strong>\(HTMLWriter.escape(Words.time(period.asOf, period.zone)))</strong></p>"
+        )
         if let since = Words.since(period) {
             h.raw("<p>Changes are those since \(HTMLWriter.escape(since)).</p>")
         }

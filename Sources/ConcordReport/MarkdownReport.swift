@@ -8,7 +8,7 @@ extension Report {
         var md = MarkdownWriter()
         md.line("# \(MarkdownWriter.escape(Words.title(self)))")
         md.line("")
-        md.line("**Data as at \(Words.time(period.asOf)).**")
+        md.line("**Data as at \(Words.time(period.asOf, period.zone)).**")
         if let since = Words.since(period) { md.line("Changes are those since \(MarkdownWriter.escape(since)).") }
         md.line("")
         for plan in plans { md.plan(plan, period: period, settings: settings) }
@@ -68,7 +68,7 @@ struct MarkdownWriter {
         line("")
         let h = p.headline
         if p.actions.isEmpty {
-            line("No actions as at \(Words.time(period.asOf)).")
+            line("No actions as at \(Words.time(period.asOf, period.zone)).")
             line("")
             return
         }
@@ -106,7 +106,8 @@ struct MarkdownWriter {
             if p.changes.isEmpty { line("Nothing changed.") }
             for c in p.changes {
                 line(
-                    "- \(Words.time(c.at)) · **\(c.action.ref)** · \(c.by): \(Self.escape(Words.change(c.what)))")
+                    "- \(Words.time(c.at, period.zone)) · **\(c.action.ref)** · \(c.by): \(Self.escape(Words.change(c.what)))"
+                )
             }
             line("")
         }

@@ -45,7 +45,7 @@ extension PlanReport {
         settings: ReportSettings
     ) {
         self.plan = plan
-        let today = period.asOf.date
+        let today = period.zone.date(of: period.asOf)
         // Each action's replay is its own: they run on every core, in slices.
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, trails.count / 250))
         let done = Mutex<[Int: [(ActionReport, Timeline)]]>([:])
@@ -59,7 +59,7 @@ extension PlanReport {
                 out.append(
                     (
                         ActionReport(
-                            record: record, timeline: timeline, scheme: plan.scheme, today: today, asOf: period.asOf,
+                            record: record, timeline: timeline, scheme: plan.scheme, today: today, period: period,
                             settings: settings), timeline
                     ))
             }

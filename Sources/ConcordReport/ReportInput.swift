@@ -101,20 +101,23 @@ public struct ReportSettings: Sendable, Hashable, Codable {
     public var redDays: Int
     /// Themes across plans; actions matching none are grouped by their recommendation.
     public var themes: [ThemeRule]
+    /// The committee's time zone (a tz database name). Default `Europe/London`.
+    public var timeZone: String
 
-    private enum CodingKeys: String, CodingKey { case staleDays, driftDays, redDays, themes }
+    private enum CodingKeys: String, CodingKey { case staleDays, driftDays, redDays, themes, timeZone }
 
     /// Reads the hub config's `report` object: absent keys keep their defaults, unknown keys
     /// and days below 1 are refused by name.
     public init(from decoder: any Decoder) throws {
         try ConcordJSON.rejectUnknownKeys(
-            in: decoder, known: ["staleDays", "driftDays", "redDays", "themes"], what: "report")
+            in: decoder, known: ["staleDays", "driftDays", "redDays", "themes", "timeZone"], what: "report")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = ReportSettings()
         staleDays = try c.decodeIfPresent(Int.self, forKey: .staleDays) ?? d.staleDays
         driftDays = try c.decodeIfPresent(Int.self, forKey: .driftDays) ?? d.driftDays
         redDays = try c.decodeIfPresent(Int.self, forKey: .redDays) ?? d.redDays
         themes = try c.decodeIfPresent([ThemeRule].self, forKey: .themes) ?? []
+        timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? d.timeZone
         for theme in themes
         where theme.name.allSatisfy(\.isWhitespace) || theme.keywords.isEmpty
             || theme.keywords.contains(where: { $0.allSatisfy(\.isWhitespace) })
@@ -131,11 +134,15 @@ public struct ReportSettings: Sendable, Hashable, Codable {
     }
 
     /// Settings; the defaults are the ones `config/hub.example.json` gives with their reasons.
-    public init(staleDays: Int = 42, driftDays: Int = 90, redDays: Int = 90, themes: [ThemeRule] = []) {
+    public init(
+        staleDays: Int = 42, driftDays: Int = 90, redDays: Int = 90, themes: [ThemeRule] = [],
+        timeZone: String = "Europe/London"
+    ) {
         self.staleDays = staleDays
         self.driftDays = driftDays
         self.redDays = redDays
         self.themes = themes
+        self.timeZone = timeZone
     }
 }
 
@@ -147,11 +154,14 @@ public struct ReportPeriod: Sendable, Hashable {
     public var since: Timestamp?
     /// What `since` is, as people say it: "Safeguarding Committee, 12 March 2026".
     public var sinceLabel: String?
+    /// The zone the report's dates and times are in (the day "overdue" turns, the times printed).
+    public var zone: ReportTimeZone
 
     /// A period; `since` must be before `asOf` (the builder treats a later one as `asOf`).
-    public init(asOf: Timestamp, since: Timestamp? = nil, sinceLabel: String? = nil) {
+    public init(asOf: Timestamp, since: Timestamp? = nil, sinceLabel: String? = nil, zone: ReportTimeZone = .utc) {
         self.asOf = asOf
         self.since = since
         self.sinceLabel = sinceLabel
+        self.zone = zone
     }
 }

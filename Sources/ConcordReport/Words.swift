@@ -10,12 +10,14 @@ enum Words {
     /// "30 November 2026".
     static func date(_ d: LocalDate) -> String { "\(d.day) \(months[d.month - 1]) \(d.year)" }
 
-    /// "30 November 2026, 13:05 UTC".
-    static func time(_ t: Timestamp) -> String {
-        let minutes = Int((t.millisecondsSinceEpoch % 86_400_000 + 86_400_000) % 86_400_000 / 60_000)
+    /// "30 November 2026, 13:05 GMT", in `zone`.
+    static func time(_ t: Timestamp, _ zone: ReportTimeZone) -> String {
+        let (offset, abbreviation) = zone.offset(at: t)
+        let local = t.millisecondsSinceEpoch + Int64(offset) * 1000
+        let minutes = Int((local % 86_400_000 + 86_400_000) % 86_400_000 / 60_000)
         let hm =
             (minutes / 60 < 10 ? "0" : "") + "\(minutes / 60):" + (minutes % 60 < 10 ? "0" : "") + "\(minutes % 60)"
-        return "\(date(t.date)), \(hm) UTC"
+        return "\(date(zone.date(of: t))), \(hm) \(abbreviation)"
     }
 
     /// A rating id as a word: "Green"; "Unrated".
@@ -27,8 +29,8 @@ enum Words {
     /// "the last meeting (Safeguarding Committee, 12 March 2026)" or the time.
     static func since(_ period: ReportPeriod) -> String? {
         guard let since = period.since else { return nil }
-        if let label = period.sinceLabel { return "\(label) (\(time(since)))" }
-        return time(since)
+        if let label = period.sinceLabel { return "\(label) (\(time(since, period.zone)))" }
+        return time(since, period.zone)
     }
 
     /// One change as a sentence: "RAG amber → green".

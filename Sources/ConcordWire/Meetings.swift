@@ -27,6 +27,24 @@ public struct Meeting: Codable, Sendable, Hashable {
     }
 }
 
+/// `POST /v1/meetings` body.
+public struct MeetingRequest: Codable, Sendable, Hashable {
+    /// The meeting's id (see ``Meeting/isValidID(_:)``).
+    public var id: String
+    /// A hub time (`2026-03-12T10:00:00Z`), or a date: the start of that day in the
+    /// committee's time zone (the hub's `report.timeZone`).
+    public var date: String
+    /// What people call it.
+    public var title: String
+
+    /// A request to add this meeting.
+    public init(id: String, date: String, title: String) {
+        self.id = id
+        self.date = date
+        self.title = title
+    }
+}
+
 /// `GET /v1/meetings` answer, oldest first.
 public struct MeetingList: Codable, Sendable, Hashable {
     /// Every meeting, by date.

@@ -4,7 +4,7 @@ import ConcordWire
 import Foundation
 import Testing
 
-/// Hub time on day `n` after 5 January 2026, 09:00 UTC (the day the plan is imported).
+/// Hub time on day `n` after 5 January 2026, 09:00 GMT (the day the plan is imported).
 private func day(_ n: Int) -> Timestamp {
     Timestamp(millisecondsSinceEpoch: (Int64(LocalDate("2026-01-05")!.daysSinceEpoch + n) * 24 + 9) * 3_600_000)
 }
@@ -70,18 +70,18 @@ struct ReportCLITests {
             // As at the second meeting, since the first: what the committee saw on 25 January.
             let asAtM2 = ["hub", "report", "child-m", "--as-of", "2026-01-25T09:00:00Z", "--since", "m1"] + p.admin
             let md = try await run(asAtM2 + ["--format", "md"])
-            #expect(md.contains("**Data as at 25 January 2026, 09:00 UTC.**"), "\(md)")
-            #expect(md.contains("Changes are those since Scrutiny, 15 January (15 January 2026, 09:00 UTC)."))
+            #expect(md.contains("**Data as at 25 January 2026, 09:00 GMT.**"), "\(md)")
+            #expect(md.contains("Changes are those since Scrutiny, 15 January (15 January 2026, 09:00 GMT)."))
             for line in [
-                "17 January 2026, 09:00 UTC · **3.1** · police: New output evidence: Performance report Nov-Jan",
-                "18 January 2026, 09:00 UTC · **2.1** · csc: New impact evidence: Audit of 20 assessments",
-                "19 January 2026, 09:00 UTC · **1.1** · police: Target date 31 March 2026 → 31 May 2026. Reason: Awaiting ICB response",
-                "20 January 2026, 09:00 UTC · **2.1** · csc: Completed on 20 January 2026",
-                "20 January 2026, 09:00 UTC · **3.2** · csc: Note: Survey designed",
-                "21 January 2026, 09:00 UTC · **1.1** · police: Target date 31 May 2026 → 30 June 2026. Reason: Board asked for an audit first",
-                "22 January 2026, 09:00 UTC · **5.2** · csc: RAG Red → Amber",
-                "23 January 2026, 09:00 UTC · **6.1** · lscp: New output evidence: Briefing read by 300 staff",
-                "23 January 2026, 09:00 UTC · **6.1** · lscp: Signed off: Board, 23 January",
+                "17 January 2026, 09:00 GMT · **3.1** · police: New output evidence: Performance report Nov-Jan",
+                "18 January 2026, 09:00 GMT · **2.1** · csc: New impact evidence: Audit of 20 assessments",
+                "19 January 2026, 09:00 GMT · **1.1** · police: Target date 31 March 2026 → 31 May 2026. Reason: Awaiting ICB response",
+                "20 January 2026, 09:00 GMT · **2.1** · csc: Completed on 20 January 2026",
+                "20 January 2026, 09:00 GMT · **3.2** · csc: Note: Survey designed",
+                "21 January 2026, 09:00 GMT · **1.1** · police: Target date 31 May 2026 → 30 June 2026. Reason: Board asked for an audit first",
+                "22 January 2026, 09:00 GMT · **5.2** · csc: RAG Red → Amber",
+                "23 January 2026, 09:00 GMT · **6.1** · lscp: New output evidence: Briefing read by 300 staff",
+                "23 January 2026, 09:00 GMT · **6.1** · lscp: Signed off: Board, 23 January",
             ] {
                 #expect(md.contains("- " + line), "missing: \(line)\n\(md)")
             }
@@ -111,12 +111,12 @@ struct ReportCLITests {
             // Now (day 100), since the last meeting.
             let now = ["hub", "report", "child-m", "--since", "last-meeting"] + p.admin
             let mdNow = try await run(now + ["--format", "md"])
-            #expect(mdNow.contains("**Data as at 15 April 2026, 09:00 UTC.**"))
+            #expect(mdNow.contains("**Data as at 15 April 2026, 10:00 BST.**"), "summer time")
             for line in [
-                "27 January 2026, 09:00 UTC · **1.1** · police: RAG Amber → Red",
-                "28 January 2026, 09:00 UTC · **3.1** · csc: Conflict \(conflict.id) opened on lead officer",
-                "29 January 2026, 09:00 UTC · **3.1** · lscp: Conflict \(conflict.id) on lead officer resolved (keep-hub)",
-                "30 January 2026, 09:00 UTC · **7.2** · lscp: Archived",
+                "27 January 2026, 09:00 GMT · **1.1** · police: RAG Amber → Red",
+                "28 January 2026, 09:00 GMT · **3.1** · csc: Conflict \(conflict.id) opened on lead officer",
+                "29 January 2026, 09:00 GMT · **3.1** · lscp: Conflict \(conflict.id) on lead officer resolved (keep-hub)",
+                "30 January 2026, 09:00 GMT · **7.2** · lscp: Archived",
             ] {
                 #expect(mdNow.contains("- " + line), "missing: \(line)\n\(mdNow)")
             }

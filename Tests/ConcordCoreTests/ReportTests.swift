@@ -255,4 +255,21 @@ struct ReportTests {
         #expect(r.plans[0].actions.map(\.record.ref.rawValue) == ["2.9", "2.10", "10.1", "A1", "A2", "A10"])
         #expect(r.period.since == r.period.asOf && r.plans[0].changes.isEmpty)
     }
+
+    /// In the committee's zone: half past midnight BST on 1 July is already 1 July, so a
+    /// target date of 30 June is overdue, and the time prints as the committee's clock says.
+    @Test func datesAndTimes_areTheCommitteesZones() {
+        let summer = ReportTimeZone(identifier: "Test/BST") { _ in (3600, "BST") }
+        var t = Trail()
+        t.create("12.1", owner: "police", day: 0, [.targetDate: .text("2026-06-30")])
+        let asOf = Timestamp("2026-06-30T23:30:00Z")!
+        let plan = [Trail.reportPlan]
+        let local = Report.build(
+            plans: plan, trail: t.entries, conflicts: [], period: ReportPeriod(asOf: asOf, zone: summer))
+        let utc = Report.build(plans: plan, trail: t.entries, conflicts: [], period: ReportPeriod(asOf: asOf))
+        #expect(local.flags("12.1").contains(.overdue) && !utc.flags("12.1").contains(.overdue))
+        #expect(local.markdown.contains("**Data as at 1 July 2026, 00:30 BST.**"))
+        #expect(utc.markdown.contains("**Data as at 30 June 2026, 23:30 UTC.**"))
+        #expect(summer.start(of: LocalDate("2026-07-01")!) == Timestamp("2026-06-30T23:00:00Z"))
+    }
 }

@@ -138,7 +138,7 @@ struct HubFormatTests {
                         append: [.note(ProgressNote(text: "Audit booked for March", author: Self.police.agency))])
                 ], by: Self.police)
             try await hub.add(
-                Meeting(id: "scrutiny-2026-03", date: Timestamp("2026-03-12T00:00:00Z")!, title: "Scrutiny, March"),
+                MeetingRequest(id: "scrutiny-2026-03", date: "2026-03-12T00:00:00Z", title: "Scrutiny, March"),
                 by: Self.admin)
             try await hub.sqlitePool!.writeWithoutTransaction { db in
                 try db.execute(

@@ -128,7 +128,7 @@ struct ReportHubTests {
                 #expect(r.status == code, "\(body): \(r.text)")
             }
             (status, text) = try await csv(tokens["lscp"], "/v1/reports/child-m?since=board-1&format=md")
-            #expect(status == 200 && text.contains("Changes are those since Board (12 March 2026, 00:00 UTC)."))
+            #expect(status == 200 && text.contains("Changes are those since Board (12 March 2026, 00:00 GMT)."))
             for id in ["last-meeting", "2026-03-12"] {
                 let body = #"{"id":"ID","date":"2026-03-12T00:00:00Z","title":"Board"}"#.replacingOccurrences(
                     of: "ID", with: id)
@@ -171,20 +171,27 @@ struct ReportTimeTests {
         for _ in 0..<2000 {
             let ms = Int64(random.next() % 253_402_300_799_000)  // year 1 to 9999
             let t = Timestamp(millisecondsSinceEpoch: ms)
-            #expect(Hub.time(t.description, endOfDay: false) == t, "\(t) (\(note))")
+            #expect(Hub.time(t.description, endOfDay: false, zone: .utc) == t, "\(t) (\(note))")
             let day = t.date
             let start = Int64(day.daysSinceEpoch) * 86_400_000
-            #expect(Hub.time(day.description, endOfDay: false)?.millisecondsSinceEpoch == start, "\(note)")
-            #expect(Hub.time(day.description, endOfDay: true)?.millisecondsSinceEpoch == start + 86_399_999)
+            #expect(Hub.time(day.description, endOfDay: false, zone: .utc)?.millisecondsSinceEpoch == start, "\(note)")
+            #expect(Hub.time(day.description, endOfDay: true, zone: .utc)?.millisecondsSinceEpoch == start + 86_399_999)
             let bytes = (0..<Int(random.next() % 30)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             let garbage = String(decoding: bytes, as: UTF8.self)
-            if let read = Hub.time(garbage, endOfDay: false) {
+            if let read = Hub.time(garbage, endOfDay: false, zone: .utc) {
                 // Only a date or a time is read, and it reads back as itself.
                 #expect(LocalDate(garbage) != nil || Timestamp(garbage) == read, "\(garbage) (\(note))")
             }
         }
+        // In the committee's zone, a summer day starts and ends an hour before UTC's.
+        let london = ReportTimeZone(foundation: "Europe/London")!
+        #expect(Hub.time("2026-06-30", endOfDay: true, zone: london) == Timestamp("2026-06-30T22:59:59.999Z"))
+        #expect(Hub.time("2026-06-30", endOfDay: false, zone: london) == Timestamp("2026-06-29T23:00:00Z"))
+        #expect(Hub.time("2026-01-30", endOfDay: false, zone: london) == Timestamp("2026-01-30T00:00:00Z"))
+        #expect(london.offset(at: Timestamp("2026-06-30T12:00:00Z")!) == (3600, "BST"))
+        #expect(ReportTimeZone(foundation: "Nowhere/Land") == nil)
         for bad in ["", "yesterday", "2026-02-30", "2026-13-01", "2026-01-01T25:00:00Z", "last-meeting"] {
-            #expect(Hub.time(bad, endOfDay: true) == nil, "\(bad)")
+            #expect(Hub.time(bad, endOfDay: true, zone: .utc) == nil, "\(bad)")
         }
     }
 }

@@ -37,7 +37,7 @@ extension HubRoutes {
 
     @Sendable func addMeeting(_ request: Request, context: HubRequestContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let meeting = try await JSONBody.decode(Meeting.self, from: request, limit: 64 * 1024)
+        let meeting = try await JSONBody.decode(MeetingRequest.self, from: request, limit: 64 * 1024)
         return try JSONBody.response(try await store.add(meeting, by: principal), status: .created)
     }
 

@@ -2,6 +2,7 @@ import ConcordCore
 import ConcordReport
 import ConcordWire
 import Dispatch
+import Foundation
 import Synchronization
 
 /// The formats a report is written in.
@@ -37,7 +38,7 @@ extension Hub {
         let now = clock()
         var at = now
         if let asOf {
-            guard let t = Self.time(asOf, endOfDay: true) else {
+            guard let t = Self.time(asOf, endOfDay: true, zone: reportZone) else {
                 throw HubError(.badRequest, "asOf must be a date (YYYY-MM-DD) or a time (2026-03-12T18:00:00Z)")
             }
             at = min(t, now)
@@ -108,10 +109,10 @@ extension Hub {
 
     /// The report's period: `since` read as a time, a date, a meeting id or `last-meeting`.
     func period(asOf: Timestamp, since: String?) async throws -> ReportPeriod {
-        guard let since, !since.isEmpty else { return ReportPeriod(asOf: asOf) }
-        if let t = Self.time(since, endOfDay: false) {
+        guard let since, !since.isEmpty else { return ReportPeriod(asOf: asOf, zone: reportZone) }
+        if let t = Self.time(since, endOfDay: false, zone: reportZone) {
             guard t < asOf else { throw HubError(.unprocessable, "since (\(since)) must be before asOf (\(asOf))") }
-            return ReportPeriod(asOf: asOf, since: t)
+            return ReportPeriod(asOf: asOf, since: t, zone: reportZone)
         }
         let meetings = try await storage.meetings()
         let meeting: Meeting
@@ -135,15 +136,12 @@ extension Hub {
         guard meeting.date < asOf else {
             throw HubError(.unprocessable, "meeting \(meeting.id) (\(meeting.date)) is not before asOf (\(asOf))")
         }
-        return ReportPeriod(asOf: asOf, since: meeting.date, sinceLabel: meeting.title)
+        return ReportPeriod(asOf: asOf, since: meeting.date, sinceLabel: meeting.title, zone: reportZone)
     }
 
-    /// A hub time, or a date: its start, or with `endOfDay` its last millisecond (UTC).
-    static func time(_ text: String, endOfDay: Bool) -> Timestamp? {
-        if let date = LocalDate(text) {
-            let start = Int64(date.daysSinceEpoch) * 86_400_000
-            return Timestamp(millisecondsSinceEpoch: endOfDay ? start + 86_399_999 : start)
-        }
+    /// A hub time, or a date: its start, or with `endOfDay` its last millisecond, in `zone`.
+    static func time(_ text: String, endOfDay: Bool, zone: ReportTimeZone) -> Timestamp? {
+        if let date = LocalDate(text) { return endOfDay ? zone.end(of: date) : zone.start(of: date) }
         return Timestamp(text)
     }
 
@@ -158,9 +156,14 @@ extension Hub {
     /// Every committee meeting, by date (anyone who may read the hub).
     public func meetings() async throws -> MeetingList { MeetingList(meetings: try await storage.meetings()) }
 
-    /// Adds a meeting (admins only); returns it as stored.
+    /// Adds a meeting (admins only); its date is a hub time or a day (its start in the
+    /// committee's time zone). Returns it as stored.
     @discardableResult
-    public func add(_ meeting: Meeting, by principal: Principal) async throws -> Meeting {
+    public func add(_ request: MeetingRequest, by principal: Principal) async throws -> Meeting {
+        guard let date = Self.time(request.date, endOfDay: false, zone: reportZone) else {
+            throw HubError(.unprocessable, "a meeting's date is a date (YYYY-MM-DD) or a time (2026-03-12T10:00:00Z)")
+        }
+        let meeting = Meeting(id: request.id, date: date, title: request.title)
         guard principal.role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) adds meetings")
         }
@@ -213,4 +216,18 @@ final class ReportGate: Sendable {
 
     /// Gives a place back.
     func leave() { running.withLock { $0 -= 1 } }
+}
+
+extension ReportTimeZone {
+    /// The zone of this name in the system's time zone database; `nil` for an unknown name.
+    /// Europe/London says GMT and BST, as people there do.
+    init?(foundation identifier: String) {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        self.init(identifier: identifier) { t in
+            let date = Date(timeIntervalSince1970: Double(t.millisecondsSinceEpoch) / 1000)
+            let seconds = zone.secondsFromGMT(for: date)
+            if identifier == "Europe/London" { return (seconds, seconds == 0 ? "GMT" : "BST") }
+            return (seconds, zone.abbreviation(for: date) ?? identifier)
+        }
+    }
 }

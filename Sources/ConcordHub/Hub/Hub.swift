@@ -33,6 +33,8 @@ public final class Hub: Sendable {
     let reportSettings: ReportSettings
     /// The reports being written.
     let reports = ReportGate()
+    /// The committee's time zone, for reports and meeting dates.
+    let reportZone: ReportTimeZone
     /// Wakes long-polls when the change sequence moves.
     public let feed: ChangeFeed
     /// Decoded records as committed, so a push does not decode a record it touched before.
@@ -54,6 +56,10 @@ public final class Hub: Sendable {
     ) async throws {
         self.storage = storage
         reportSettings = report
+        guard let zone = ReportTimeZone(foundation: report.timeZone) else {
+            throw ConfigError("report.timeZone '\(report.timeZone)' is not a time zone (e.g. Europe/London)")
+        }
+        reportZone = zone
         let catalog = schemes?.schemes ?? [RAGScheme.standard]
         self.schemes = Dictionary(catalog.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         defaultScheme = catalog.first ?? .standard

@@ -28,7 +28,8 @@ import Foundation
 /// - `logLevel` — trace, debug, info, notice, warning, error, critical. Default `info`.
 ///   Env `CONCORD_HUB_LOG_LEVEL`.
 /// - `report.staleDays` (42), `report.driftDays` (90), `report.redDays` (90),
-///   `report.themes` (`[{"name": …, "keywords": […]}]`) — the committee report's flags and themes.
+///   `report.themes` (`[{"name": …, "keywords": […]}]`), `report.timeZone` (`Europe/London`) —
+///   the committee report's flags, themes and time zone.
 /// - `portFile` — if set, the bound port is written there once listening (for scripts
 ///   and tests that start the hub on port 0). Env `CONCORD_HUB_PORT_FILE`.
 public struct HubConfig: Codable, Sendable, Equatable {
@@ -151,6 +152,12 @@ public struct HubConfig: Codable, Sendable, Equatable {
         ragSchemes = try c.decodeIfPresent(String.self, forKey: .ragSchemes)
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
         report = try c.decodeIfPresent(ReportSettings.self, forKey: .report) ?? ReportSettings()
+        guard TimeZone(identifier: report.timeZone) != nil else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .report, in: c,
+                debugDescription:
+                    "report.timeZone '\(report.timeZone.prefix(60))' is not a time zone (e.g. Europe/London)")
+        }
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
     }
