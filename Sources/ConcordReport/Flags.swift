@@ -102,6 +102,6 @@ extension ActionReport {
 
     /// A text cut to 80 characters for a reason line.
     static func clipped(_ text: String) -> String {
-        text.count <= 80 ? text : String(text.prefix(79)) + "…"
+        text.utf8.count <= 80 || text.count <= 80 ? text : String(text.prefix(79)) + "…"
     }
 }

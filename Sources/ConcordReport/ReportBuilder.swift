@@ -20,19 +20,20 @@ extension Report {
         var period = period
         if let since = period.since, since > period.asOf { period.since = period.asOf }
         let wanted = Set(plans.map(\.id))
-        var byAction: [ActionAddress: [TrailEntry]] = [:]
-        for entry in trail where wanted.contains(entry.change.action.plan) {
-            byAction[entry.change.action, default: []].append(entry)
+        // Each action's entries, as positions in the trail (the entries are not copied).
+        var byAction: [ActionAddress: [Int]] = [:]
+        for (i, entry) in trail.enumerated() where wanted.contains(entry.change.action.plan) {
+            byAction[entry.change.action, default: []].append(i)
         }
-        var byPlan: [PlanID: [(ActionAddress, [TrailEntry])]] = [:]
-        for (address, entries) in byAction { byPlan[address.plan, default: []].append((address, entries)) }
+        var byPlan: [PlanID: [[Int]]] = [:]
+        for (address, entries) in byAction { byPlan[address.plan, default: []].append(entries) }
         let conflictsByPlan = Dictionary(grouping: conflicts.filter { wanted.contains($0.action.plan) }) {
             $0.action.plan
         }
         let reports = plans.map { plan in
             PlanReport(
-                plan: plan, trails: byPlan[plan.id] ?? [], conflicts: conflictsByPlan[plan.id] ?? [], period: period,
-                settings: settings)
+                plan: plan, trail: trail, actions: byPlan[plan.id] ?? [], conflicts: conflictsByPlan[plan.id] ?? [],
+                period: period, settings: settings)
         }
         return Report(
             period: period, settings: settings, plans: reports, sharedThemes: Theme.shared(reports.map(\.themes)))
@@ -41,37 +42,37 @@ extension Report {
 
 extension PlanReport {
     init(
-        plan: ReportPlan, trails: [(ActionAddress, [TrailEntry])], conflicts: [ReportConflict], period: ReportPeriod,
-        settings: ReportSettings
+        plan: ReportPlan, trail: [TrailEntry], actions trails: [[Int]], conflicts: [ReportConflict],
+        period: ReportPeriod, settings: ReportSettings
     ) {
         self.plan = plan
         let today = period.zone.date(of: period.asOf)
         // Each action's replay is its own: they run on every core, in slices.
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, trails.count / 250))
-        let done = Mutex<[Int: [(ActionReport, Timeline)]]>([:])
+        let done = Mutex<[Int: [Replayed]]>([:])
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            var out: [(ActionReport, Timeline)] = []
-            for (_, entries) in trails[(trails.count * slice / slices)..<(trails.count * (slice + 1) / slices)] {
-                let ordered = zip(entries, entries.dropFirst()).allSatisfy { $0.seq < $1.seq }
+            var out: [Replayed] = []
+            for positions in trails[(trails.count * slice / slices)..<(trails.count * (slice + 1) / slices)] {
+                let ordered = zip(positions, positions.dropFirst()).allSatisfy { trail[$0].seq < trail[$1].seq }
                 let timeline = Timeline(
-                    ordered ? entries : entries.sorted { $0.seq < $1.seq }, scheme: plan.scheme, period: period)
+                    trail, ordered ? positions : positions.sorted { trail[$0].seq < trail[$1].seq },
+                    scheme: plan.scheme, period: period)
                 guard let record = timeline.record else { continue }
                 out.append(
-                    (
-                        ActionReport(
+                    Replayed(
+                        report: ActionReport(
                             record: record, timeline: timeline, scheme: plan.scheme, today: today, period: period,
-                            settings: settings), timeline
-                    ))
+                            settings: settings), atSince: timeline.atSince, changes: timeline.changes))
             }
             done.withLock { $0[slice] = out }
         }
-        let replayed = done.withLock { results in (0..<slices).flatMap { results[$0] ?? [] } }
-        let sorted = replayed.indices.sorted { replayed[$0].0.record.ref < replayed[$1].0.record.ref }
-        let actions = sorted.map { replayed[$0].0 }
-        let atSince = sorted.compactMap { replayed[$0].1.atSince }
+        var replayed = done.withLock { results in (0..<slices).flatMap { results[$0] ?? [] } }
+        replayed.sort { $0.report.record.ref < $1.report.record.ref }
+        let actions = replayed.map(\.report)
+        let atSince = replayed.compactMap(\.atSince)
         var position: [ActionAddress: Int] = [:]
         for (i, a) in actions.enumerated() { position[a.record.address] = i }
-        var changes = sorted.flatMap { replayed[$0].1.changes }
+        var changes = replayed.flatMap(\.changes)
         changes += Self.conflictLines(conflicts, period: period)
         // By time, then action; lines of one moment keep the order they were made in.
         changes = changes.enumerated().sorted {
@@ -154,4 +155,11 @@ extension Forecast {
         latestTargetDate = open.compactMap(\.record.targetDate).max()
         pastOriginalDate = open.count { ($0.originalTargetDate.map { $0 < today }) ?? false }
     }
+}
+
+/// One action replayed: its report, its record at `since`, its lines since.
+struct Replayed: Sendable {
+    var report: ActionReport
+    var atSince: Action?
+    var changes: [ChangeLine]
 }

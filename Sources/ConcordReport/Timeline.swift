@@ -17,24 +17,26 @@ struct Timeline {
     /// What changed after `since`, oldest first.
     var changes: [ChangeLine] = []
 
-    /// Replays `entries` (one action's, in `seq` order) as far as `period.asOf`.
-    init(_ entries: some Sequence<TrailEntry>, scheme: RAGScheme, period: ReportPeriod) {
+    /// Replays the entries of `trail` at `positions` (one action's, in `seq` order) as far as
+    /// `period.asOf`.
+    init(_ trail: [TrailEntry], _ positions: [Int], scheme: RAGScheme, period: ReportPeriod) {
         let worst = scheme.ratings.first?.id
-        for entry in entries where entry.at <= period.asOf {
-            var context = MergeContext(actor: entry.agency, role: .admin, scheme: scheme, now: entry.at)
+        for i in positions where trail[i].at <= period.asOf {
+            let at = trail[i].at
+            var context = MergeContext(actor: trail[i].agency, role: .admin, scheme: scheme, now: at)
             context.replaying = true
-            let result = merge(entry.change, into: record, context: context)
+            let result = merge(trail[i].change, into: record, context: context)
             guard result.outcome != .rejected, result.changed, let after = result.record else { continue }
             let before = record
             record = after
-            lastActivity = entry.at
+            lastActivity = at
             if after.rag != worst || worst == nil {
                 worstSince = nil
             } else if before?.rag != worst {
-                worstSince = entry.at
+                worstSince = at
             }
-            if let since = period.since, entry.at > since {
-                Self.lines(from: before, to: after, at: entry.at, by: entry.agency, into: &changes)
+            if let since = period.since, at > since {
+                Self.lines(from: before, to: after, at: at, by: trail[i].agency, into: &changes)
             } else {
                 atSince = after
             }

@@ -75,10 +75,14 @@ enum Words {
     }
 
     /// A text cut to 300 characters for a line of "changed since" (a progress summary may hold 8,000).
-    static func clip(_ text: String) -> String { text.count <= 300 ? text : String(text.prefix(299)) + "…" }
+    static func clip(_ text: String) -> String {
+        text.utf8.count <= 300 || text.count <= 300 ? text : String(text.prefix(299)) + "…"
+    }
 
     /// A title cut to 70 characters for a table cell.
-    static func short(_ text: String) -> String { text.count <= 70 ? text : String(text.prefix(69)) + "…" }
+    static func short(_ text: String) -> String {
+        text.utf8.count <= 70 || text.count <= 70 ? text : String(text.prefix(69)) + "…"
+    }
 
     /// The heading of the whole report.
     static func title(_ report: Report) -> String {
