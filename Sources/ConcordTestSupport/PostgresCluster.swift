@@ -83,11 +83,12 @@ public final class PostgresCluster: Sendable {
         try? FileManager.default.removeItem(at: dir)
     }
 
-    /// The command line that runs `program` as `postgres` when we are root.
+    /// The command line that runs `program` in the cluster's directory (the test's own may be
+    /// closed to `postgres`, whose programs then complain on stderr), as `postgres` when we are root.
     func command(_ program: String, _ arguments: [String]) -> (String, [String]) {
-        getuid() == 0
-            ? ("/usr/sbin/runuser", ["-u", "postgres", "--", "\(Self.bin)/\(program)"] + arguments)
-            : ("\(Self.bin)/\(program)", arguments)
+        let inDir = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", dir.path, "\(Self.bin)/\(program)"] + arguments
+        return getuid() == 0
+            ? ("/usr/sbin/runuser", ["-u", "postgres", "--"] + inDir) : (inDir[0], Array(inDir.dropFirst()))
     }
 
     /// Runs one of PostgreSQL's programs to its end, its output to a file; throws with the

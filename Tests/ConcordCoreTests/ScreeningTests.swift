@@ -1,0 +1,101 @@
+import ConcordCore
+import PropertyBased
+import Testing
+
+/// Table-driven: each text, and what the screener must find in it (kind and the exact
+/// characters), or nothing.
+@Suite("Screening free text for identifiers")
+struct ScreeningTests {
+    static let protected: Set<String> = ["liam smith", "ayesha", "siân"]
+    static let screener = Screener { protected.contains($0) }
+
+    /// "kind: matched text" for each finding, in order.
+    static func found(_ text: String) -> [String] {
+        let chars = Array(text)
+        return screener.findings(in: text, field: "progress").map {
+            "\($0.kind.rawValue): \(String(chars[$0.start..<$0.start + $0.length]))"
+        }
+    }
+
+    @Test(arguments: [
+        // NHS numbers: the modulus 11 check decides; a phone-shaped 10 digits starting 0 is not one.
+        ("Child M, NHS 943 476 5919, now at St Mary's", ["nhs-number: 943 476 5919"]),
+        ("nhs no 9434765919.", ["nhs-number: 9434765919"]),
+        ("NHS: 401-023-2137", ["nhs-number: 401-023-2137"]),
+        ("7074833789 and 707 483 3780", ["nhs-number: 7074833789"]),
+        ("943 476 5918 fails the check", []),
+        ("1234567890", []),
+        // Phones.
+        ("Call 07700 900123 after 5", ["phone: 07700 900123"]),
+        ("MASH on +44 20 7946 0018", ["phone: +44 20 7946 0018"]),
+        ("(020) 7946 0018 is the desk", ["phone: (020) 7946 0018"]),
+        ("ref 0161 496 0000 on the file", []),
+        ("See DOC-07700900123", []),
+        ("Audit of 20 cases, 18 escalated", []),
+        // Postcodes, full units only.
+        ("moved to LS1 4AP last week", ["postcode: LS1 4AP"]),
+        ("SW1A 1AA and m1 1ae and EC1A1BB", ["postcode: SW1A 1AA", "postcode: m1 1ae", "postcode: EC1A1BB"]),
+        ("OFSTED 2018 judged it good", []),
+        ("LS1 on its own, or Q1 2AB, or A1 2BC", []),
+        // E-mail addresses.
+        ("write to jo.bloggs@northshire.gov.uk today", ["email: jo.bloggs@northshire.gov.uk"]),
+        ("@mention a@b and x@y.z9", []),
+        // Dates of birth need their words; target and meeting dates pass.
+        ("DOB 12/03/2014", ["date-of-birth: 12/03/2014"]),
+        ("d.o.b. 12.03.14, school Y4", ["date-of-birth: 12.03.14"]),
+        ("born 12th March 2014 in Leeds", ["date-of-birth: 12th March 2014"]),
+        ("Date of birth: 2014-03-12", ["date-of-birth: 2014-03-12"]),
+        ("Target date 12/03/2026; meeting on 12 March 2026", []),
+        ("Dyddiad geni 03/02/2015", ["date-of-birth: 03/02/2015"]),
+        // Names the plan protects, non-ASCII and possessives included.
+        ("Liam Smith attended the review", ["protected-name: Liam Smith"]),
+        ("Ayesha's school reported it", ["protected-name: Ayesha's"]),
+        ("Cafodd Siân ei geni 12/03/2014 😀", ["protected-name: Siân", "date-of-birth: 12/03/2014"]),
+        ("Liam and Smith were not the child's name", []),
+        // Everything at once, each where it is.
+        (
+            "Child M (DOB 12/03/2014, NHS 943 476 5919) now at LS6 2QT, mum on 07700 900123",
+            [
+                "date-of-birth: 12/03/2014", "nhs-number: 943 476 5919", "postcode: LS6 2QT",
+                "phone: 07700 900123",
+            ]
+        ),
+    ])
+    func findings(_ text: String, _ expected: [String]) {
+        #expect(Self.found(text) == expected, "\(text)")
+    }
+
+    /// A finding says where it is, never what: safe to log and to show.
+    @Test func aFinding_namesKindFieldAndSpan_notTheText() {
+        let f = Self.screener.findings(in: "NHS 943 476 5919", field: "note")
+        #expect(f == [Finding(kind: .nhsNumber, field: "note", start: 4, length: 12)])
+        #expect(f.first?.description == "an NHS number in note at characters 5–16")
+        #expect(!(f.first?.description.contains("943") ?? true))
+    }
+}
+
+/// Over any text: no crash, every span inside the text, and a valid NHS number put between
+/// spaces in it is always found, at its place.
+@Suite("Screening, property-based")
+struct ScreeningPropertyTests {
+    @Test func anyText_spansInside_andAPlantedNHSNumberIsFound() async {
+        let input = FormatPropertyTests.gen { a -> (String, String) in (a.text(0...40), a.text(0...40)) }
+        await propertyCheck(count: 300, input: input) { pair in
+            let (before, after) = pair
+            let screener = Screener()
+            for text in [before, after, before + after] {
+                let count = text.count
+                for f in screener.findings(in: text, field: "note") {
+                    #expect(
+                        f.start >= 0 && f.length > 0 && f.start + f.length <= count, "\(f) in \(text.debugDescription)")
+                }
+            }
+            let planted = before + " 943 476 5919 " + after
+            let start = before.count + 1
+            #expect(
+                screener.findings(in: planted, field: "note").contains(
+                    Finding(kind: .nhsNumber, field: "note", start: start, length: 12)),
+                "\(planted.debugDescription)")
+        }
+    }
+}
