@@ -29,9 +29,9 @@ extension Hub {
     /// (default now), compared with `since`, written in `format`. Admins and viewers read
     /// every plan; an agency the plans it is a partner in.
     ///
-    /// `asOf`: a hub time (`2026-03-12T18:00:00Z`) or a date (the end of that day, UTC); a
-    /// time still to come is now. `since`: a hub time, a date (its start, UTC), a meeting id,
-    /// or `last-meeting` (the latest meeting before `asOf`).
+    /// `asOf`: a time (`2026-03-12T18:00:00Z`) or a date (the end of that day in the
+    /// committee's time zone, `report.timeZone`); a time still to come is now. `since`: a time,
+    /// a date (its start there), a meeting id, or `last-meeting` (the latest meeting before `asOf`).
     public func report(
         _ plan: String, asOf: String?, since: String?, format: ReportFormat, for principal: Principal
     ) async throws -> String {
