@@ -99,3 +99,51 @@ struct ScreeningPropertyTests {
         }
     }
 }
+
+@Suite("Screening a change under a policy")
+struct ScreeningPolicyTests {
+    static let address = ActionAddress(plan: try! PlanID("child-m"), ref: try! ActionRef("3.1"))
+
+    /// Every free text of a change is screened and named; ids, dates and ratings are not text.
+    @Test func everyFreeTextOfAChange_isScreened_underThePolicy() {
+        let change = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [
+                .progress: FieldChange(from: .null, to: .text("Now at LS6 2QT")),
+                .title: FieldChange(from: .null, to: .text("Audit, NHS 943 476 5919")),
+                .targetDate: FieldChange(from: .null, to: .text("2026-03-12")),
+                .ownerAgency: FieldChange(from: .null, to: .text("police")),
+            ],
+            append: [
+                .evidence(
+                    EvidenceItem(
+                        kind: .output, summary: "Call 07700 900123", reference: "DOB 12/03/2014", author: .unset)),
+                .note(ProgressNote(text: "write to jo@example.org", author: .unset)),
+            ],
+            reason: "Liam Smith moved")
+        let screener = Screener { $0 == "liam smith" }
+        let result = screener.screen(change, policy: ScreeningPolicy())
+        #expect(
+            result.blocked.map { "\($0.kind.rawValue)@\($0.field)" } == [
+                "nhs-number@title", "date-of-birth@evidence.reference", "protected-name@reason",
+            ])
+        #expect(
+            result.flagged.map { "\($0.kind.rawValue)@\($0.field)" } == [
+                "postcode@progress", "phone@evidence.summary", "email@note",
+            ])
+        // A partnership that blocks postcodes and ignores NHS numbers.
+        let strict = screener.screen(change, policy: ScreeningPolicy([.postcode: .block, .nhsNumber: .off]))
+        #expect(strict.blocked.map(\.kind) == [.postcode, .dateOfBirth, .protectedName])
+        #expect(
+            !strict.flagged.contains { $0.kind == .nhsNumber } && !strict.blocked.contains { $0.kind == .nhsNumber })
+    }
+
+    @Test func defaults_blockNHSNumbersDatesOfBirthAndNames_andFlagTheRest() {
+        let policy = ScreeningPolicy()
+        #expect(
+            IdentifierKind.allCases.filter { policy.action(for: $0) == .block } == [
+                .nhsNumber, .dateOfBirth, .protectedName,
+            ])
+        #expect(IdentifierKind.allCases.filter { policy.action(for: $0) == .flag } == [.postcode, .phone, .email])
+    }
+}
