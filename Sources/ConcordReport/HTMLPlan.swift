@@ -32,10 +32,10 @@ extension HTMLWriter {
             id: "a-\(p.plan.id.rawValue)")
         if let since = Words.since(period) {
             raw("<h3>Changed since \(e(since))</h3>")
-            if let before = p.headlineAtSince {
-                let both = ids + before.byRating.counts.map(\.id).filter { !ids.contains($0) }
+            if let before = p.ratingsAtSince {
+                let both = ids + before.counts.map(\.id).filter { !ids.contains($0) }
                 chart(
-                    caption: "RAG ratings then and now", rows: [("Then", before.byRating), ("Now", h.byRating)],
+                    caption: "RAG ratings then and now", rows: [("Then", before), ("Now", h.byRating)],
                     ids: both, id: "m-\(p.plan.id.rawValue)")
             }
             let moves = p.movements

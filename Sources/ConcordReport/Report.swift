@@ -22,8 +22,8 @@ public struct PlanReport: Sendable, Hashable {
     public var actions: [ActionReport]
     /// The counts a committee reads first.
     public var headline: Headline
-    /// Ratings at `since`, for the movement chart (`nil` when no `since` was given).
-    public var headlineAtSince: Headline?
+    /// Actions by rating at `since`, for the movement chart (`nil` when no `since` was given).
+    public var ratingsAtSince: RatingCounts?
     /// What changed after `since`, oldest first.
     public var changes: [ChangeLine]
     /// When the plan will be complete.
@@ -35,7 +35,7 @@ public struct PlanReport: Sendable, Hashable {
     /// another (actions added since, and those whose rating is the same, are not counted),
     /// in the scheme's order of the ratings moved from, then to.
     public var movements: [(from: String, to: String, count: Int)] {
-        guard headlineAtSince != nil else { return [] }
+        guard ratingsAtSince != nil else { return [] }
         var tally: [String: [String: Int]] = [:]
         for a in actions where a.existedAtSince && a.ratingAtSince != a.record.rag {
             tally[a.ratingAtSince ?? "unrated", default: [:]][a.record.rag ?? "unrated", default: 0] += 1

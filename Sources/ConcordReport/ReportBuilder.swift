@@ -82,9 +82,7 @@ extension PlanReport {
         self.actions = actions
         self.changes = changes
         headline = Headline(actions, scheme: plan.scheme)
-        headlineAtSince =
-            period.since == nil
-            ? nil : Headline(records: atSince, scheme: plan.scheme, overdue: 0, withImpact: 0)
+        ratingsAtSince = period.since == nil ? nil : RatingCounts(atSince.filter { !$0.archived }, scheme: plan.scheme)
         forecast = Forecast(actions, today: today)
         themes = Theme.of(actions, rules: settings.themes)
     }
@@ -111,25 +109,18 @@ extension PlanReport {
 }
 
 extension Headline {
-    /// The headline of actions as reported.
+    /// The headline of actions as reported: archived ones counted apart.
     init(_ actions: [ActionReport], scheme: RAGScheme) {
         let live = actions.filter { !$0.record.archived }
-        self.init(
-            records: actions.map(\.record), scheme: scheme, overdue: live.count(where: \.isOverdue),
-            withImpact: live.count(where: \.hasImpactEvidence))
-    }
-
-    /// Counts of records by rating (archived ones apart), overall and by lead agency.
-    init(records: [Action], scheme: RAGScheme, overdue: Int, withImpact: Int) {
-        let live = records.filter { !$0.archived }
-        byRating = RatingCounts(live, scheme: scheme)
-        byAgency = Dictionary(grouping: live, by: \.ownerAgency).sorted { $0.key < $1.key }.map {
+        let records = live.map(\.record)
+        byRating = RatingCounts(records, scheme: scheme)
+        byAgency = Dictionary(grouping: records, by: \.ownerAgency).sorted { $0.key < $1.key }.map {
             AgencyRatings(agency: $0.key, byRating: RatingCounts($0.value, scheme: scheme))
         }
-        actions = live.count
-        archived = records.count - live.count
-        self.overdue = overdue
-        withImpactEvidence = withImpact
+        self.actions = live.count
+        archived = actions.count - live.count
+        overdue = live.count(where: \.isOverdue)
+        withImpactEvidence = live.count(where: \.hasImpactEvidence)
     }
 }
 

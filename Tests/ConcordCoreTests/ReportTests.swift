@@ -163,7 +163,7 @@ struct ReportTests {
         #expect(r.plans[0].movements.map { "\($0.from)>\($0.to):\($0.count)" } == ["amber>green:1"])
         #expect(r.markdown.contains("RAG movements: Amber → Green: 1."))
         #expect(r.action("8.2")?.existedAtSince == false)
-        #expect(r.plans[0].headlineAtSince?.byRating[id: "amber"] == 1)
+        #expect(r.plans[0].ratingsAtSince?[id: "amber"] == 1)
         #expect(r.plans[0].headline.archived == 1 && r.plans[0].headline.actions == 1)
     }
 

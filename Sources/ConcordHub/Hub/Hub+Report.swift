@@ -44,7 +44,9 @@ extension Hub {
             at = min(t, now)
         }
         let period = try await period(asOf: at, since: since)
-        let plans = try await reportPlans(plan, asOf: at, for: principal)
+        let partners = Dictionary(
+            uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
+        let plans = try await reportPlans(plan, asOf: at, partners: partners, for: principal)
         // A report of a big plan takes both cores for about a second: a few at a time, the
         // rest told to come back, so pushes and pulls are never starved.
         guard reports.enter() else {
@@ -56,14 +58,12 @@ extension Hub {
         let ids = plans.map(\.id)
         let trail = try await storage.trail(of: ids, through: at)
         let visibility = Visibility(principal)
-        let partners = Dictionary(
-            uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
         let conflicts = try await storage.conflicts(visibility: visibility, status: nil).filter {
             ids.contains($0.action.plan)
                 && visibility.lists(conflictBy: $0.agency, planPartners: partners[$0.action.plan] ?? [])
         }.map(Self.reportConflict)
         let settings = reportSettings
-        return await Self.offThePool {
+        return try await offThePool {
             let report = Report.build(
                 plans: plans, trail: trail, conflicts: conflicts, period: period, settings: settings)
             switch format {
@@ -74,14 +74,6 @@ extension Hub {
         }
     }
 
-    /// Runs blocking, many-core work on a thread of Dispatch's, not one of Swift's
-    /// cooperative pool (which the hub's requests share).
-    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
-        }
-    }
-
     /// The changes the hub took for `plans` by `through`, in sequence order: what a report
     /// replays (no authorization: for the hub's own tools and benchmarks).
     public func trail(of plans: [PlanID], through: Timestamp) async throws -> [TrailEntry] {
@@ -89,13 +81,13 @@ extension Hub {
     }
 
     /// The plans a report covers: one, or `all` the caller reads that existed at `asOf`.
-    func reportPlans(_ plan: String, asOf: Timestamp, for principal: Principal) async throws -> [ReportPlan] {
+    func reportPlans(
+        _ plan: String, asOf: Timestamp, partners: [PlanID: Set<AgencyID>], for principal: Principal
+    ) async throws -> [ReportPlan] {
         let list = try await storage.planList()
         let chosen: [StoredPlan]
         if plan == "all" {
             let visibility = Visibility(principal)
-            let partners = Dictionary(
-                uniqueKeysWithValues: try await storage.plansAndPartners().map { ($0.plan, $0.partners) })
             chosen = list.filter { $0.createdAt <= asOf && visibility.readsPlan(partners: partners[$0.id] ?? []) }
         } else {
             guard let id = try? PlanID(plan) else {
@@ -229,5 +221,13 @@ extension ReportTimeZone {
             if identifier == "Europe/London" { return (seconds, seconds == 0 ? "GMT" : "BST") }
             return (seconds, zone.abbreviation(for: date) ?? identifier)
         }
+    }
+}
+
+/// Runs blocking, many-core work (a report's replay, a trail's decoding) on a thread of
+/// Dispatch's, not on one of Swift's cooperative pool, which the hub's requests share.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

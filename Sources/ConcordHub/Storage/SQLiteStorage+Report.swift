@@ -42,9 +42,7 @@ extension SQLiteStorage {
             return rows
         }
         // Decoding takes every core: on a thread of Dispatch's, not of Swift's cooperative pool.
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(with: Result { try Self.decodeTrail(rows) }) }
-        }
+        return try await offThePool { try Self.decodeTrail(rows) }
     }
 
     /// The rows as trail entries, decoded in as many slices as there are cores.
