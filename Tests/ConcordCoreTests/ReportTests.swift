@@ -272,4 +272,25 @@ struct ReportTests {
         #expect(utc.markdown.contains("**Data as at 30 June 2026, 23:30 UTC.**"))
         #expect(summer.start(of: LocalDate("2026-07-01")!) == Timestamp("2026-06-30T23:00:00Z"))
     }
+
+    /// The plan's own scheme speaks in the report: its ratings in its order, with their meanings.
+    @Test func theSchemesOwnWords_areInTheReport() {
+        let onTrack = RAGScheme(
+            id: "on-track", name: "Red, amber, green (progress against plan)",
+            ratings: [
+                Rating(id: "red", meaning: "Definite cause for concern"),
+                Rating(id: "amber", meaning: "Needs monitoring"),
+                Rating(id: "green", meaning: "On target; no known problems"),
+            ])
+        var t = Trail()
+        t.create("1", owner: "csc", day: 0, [.rag: .text("green")])
+        let r = t.report(asOf: 1, plans: [ReportPlan(id: Trail.plan, title: "Child M", scheme: onTrack)])
+        #expect(
+            r.markdown.contains(
+                "RAG scheme Red, amber, green (progress against plan): **Red**: Definite cause for concern; **Amber**: Needs monitoring; **Green**: On target; no known problems."
+            ))
+        #expect(r.html.contains("On target; no known problems") && !r.html.contains("Blue"))
+        #expect(r.plans[0].headline.byRating.counts.map(\.id) == ["red", "amber", "green"])
+        #expect(r.flags("1").isEmpty, "green is 'on target' in this scheme, not 'done'")
+    }
 }
