@@ -121,3 +121,62 @@ public func withPostgres<T>(_ body: (PostgresCluster) async throws -> T) async t
         throw error
     }
 }
+
+extension PostgresCluster {
+    private static let sharedCluster = Mutex<Task<PostgresCluster, any Error>?>(nil)
+    private static let sharedServer = Mutex<(pid: Int32, dir: URL)?>(nil)
+
+    /// One cluster for the whole test process: started at first use, stopped (fast shutdown)
+    /// and removed when the process exits. Each test takes a database of its own in it
+    /// (``freshDatabase()``), which costs a tenth of a cluster's start.
+    public static func shared() async throws -> PostgresCluster {
+        let task = sharedCluster.withLock { task in
+            if let task { return task }
+            let started = Task { () throws -> PostgresCluster in
+                let cluster = try await PostgresCluster.start()
+                let pidFile = cluster.dir.appendingPathComponent("data/postmaster.pid")
+                if let text = try? String(contentsOf: pidFile, encoding: .utf8),
+                    let pid = text.split(separator: "\n").first.flatMap({ Int32($0) })
+                {
+                    sharedServer.withLock { $0 = (pid, cluster.dir) }
+                    atexit { PostgresCluster.stopSharedAtExit() }
+                }
+                return cluster
+            }
+            task = started
+            return started
+        }
+        return try await task.value
+    }
+
+    /// At exit: a fast shutdown of the shared cluster's server, waited for, and its directory removed.
+    private static func stopSharedAtExit() {
+        guard let (pid, dir) = sharedServer.withLock({ $0 }) else { return }
+        kill(pid, SIGINT)
+        for _ in 0..<300 where kill(pid, 0) == 0 { usleep(20_000) }
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    /// A new, empty database in this cluster; its name.
+    public func freshDatabase() async throws -> String {
+        let name = "concord_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try await createDatabase(String(name))
+        return String(name)
+    }
+
+    /// Drops a database, ending its sessions.
+    public func dropDatabase(_ name: String) async throws {
+        try await psql("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+}
+
+/// The hub stores the hub tests run against: each hub test runs once on each.
+public enum TestStore: String, CaseIterable, Sendable, CustomStringConvertible {
+    /// One SQLite file in the hub's data directory, the embedded default.
+    case sqlite
+    /// A database of its own in the test process's throwaway PostgreSQL cluster.
+    case postgres
+
+    /// Its name.
+    public var description: String { rawValue }
+}

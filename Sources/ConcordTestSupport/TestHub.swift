@@ -90,9 +90,10 @@ public func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async thr
     return try await body(dir)
 }
 
-/// Runs `body` against a fresh hub, then shuts the hub down gracefully.
+/// Runs `body` against a fresh hub on `store`, then shuts the hub down gracefully.
 public func withTestHub(
-    configure: (inout HubConfig) -> Void = { _ in }, clock: TestClock? = nil, _ body: (TestHub) async throws -> Void
+    store: TestStore = .sqlite, configure: (inout HubConfig) -> Void = { _ in }, clock: TestClock? = nil,
+    _ body: (TestHub) async throws -> Void
 ) async throws {
     try await withTemporaryDirectory { dir in
         var logger = Logger(label: "test-hub")
@@ -101,36 +102,56 @@ public func withTestHub(
         options.host = "127.0.0.1"
         options.port = 0
         options.hostnames = ["localhost"]
-        let setup = try await HubSetup.initialize(options, logger: logger)
-        var config = try HubConfig.load(file: setup.configFile, environment: [:])
-        configure(&config)
-        let store = try await Hub(
-            path: config.path(config.database), report: config.report, clock: clock?.callAsFunction ?? Hub.systemTime,
-            logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let services = try HubApp.buildServices(config: config, store: store, logger: logger) { port in
-            continuation.yield(port)
+        var database: (cluster: PostgresCluster, name: String)?
+        if store == .postgres {
+            let cluster = try await PostgresCluster.shared()
+            let name = try await cluster.freshDatabase()
+            database = (cluster, name)
+            options.database = DatabaseSetting(url: cluster.url(name))
         }
-        let group = ServiceGroup(services: services, logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw ConfigError("hub did not start") }
-            let hub = TestHub(
-                dir: dir, port: port, caFile: setup.caFile!, adminToken: setup.adminToken, store: store)
-            do {
-                try await body(hub)
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                try? store.close()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        do {
+            let setup = try await HubSetup.initialize(options, logger: logger)
+            var config = try HubConfig.load(file: setup.configFile, environment: [:])
+            configure(&config)
+            let hub = try await Hub.open(
+                try config.databaseLocation(environment: [:]), report: config.report,
+                clock: clock?.callAsFunction ?? Hub.systemTime, logger: logger)
+            try await serve(hub, config: config, setup: setup, dir: dir, logger: logger, body)
+        } catch {
+            if let database { try? await database.cluster.dropDatabase(database.name) }
+            throw error
         }
-        try store.close()
+        if let database { try await database.cluster.dropDatabase(database.name) }
     }
+}
+
+/// Serves `store` over HTTPS until `body` ends, then shuts it down and closes it.
+private func serve(
+    _ store: Hub, config: HubConfig, setup: HubSetup.Result, dir: URL, logger: Logger,
+    _ body: (TestHub) async throws -> Void
+) async throws {
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let services = try HubApp.buildServices(config: config, store: store, logger: logger) { port in
+        continuation.yield(port)
+    }
+    let group = ServiceGroup(services: services, logger: logger)
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw ConfigError("hub did not start") }
+        let hub = TestHub(dir: dir, port: port, caFile: setup.caFile!, adminToken: setup.adminToken, store: store)
+        do {
+            try await body(hub)
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            try? store.close()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+    try store.close()
 }
 
 /// JSON over the real libcurl client (``JSONAPI``), for tests and benchmarks: answers of any

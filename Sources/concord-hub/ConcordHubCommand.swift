@@ -92,6 +92,18 @@ struct Init: AsyncParsableCommand {
     @Option(name: .customLong("admin-name"), help: "The business unit's name.")
     var adminName = "Partnership business unit"
 
+    @Option(
+        name: .customLong("database-url"),
+        help:
+            "sqlite:PATH (default sqlite:hub.sqlite in the data directory) or postgres://USER@HOST:PORT/DB?sslmode=verify-full. Never a password: see --database-password-file."
+    )
+    var databaseURL: String?
+
+    @Option(
+        name: .customLong("database-password-file"),
+        help: "A file holding the PostgreSQL password (the systemd credential db-password wins when present).")
+    var databasePasswordFile: String?
+
     func run() async throws {
         try await userFacing {
             var options = HubSetup.Options(dataDir: dataDir)
@@ -102,6 +114,13 @@ struct Init: AsyncParsableCommand {
             options.privateKey = key
             options.adminID = try AgencyID(adminID)
             options.adminName = adminName
+            if let databaseURL {
+                options.database = DatabaseSetting(
+                    url: databaseURL,
+                    passwordFile: databasePasswordFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+            } else if databasePasswordFile != nil {
+                throw ConfigError("--database-password-file goes with --database-url postgres://…")
+            }
             let result = try await HubSetup.initialize(options, logger: makeLogger(level: "warning"))
             print("Initialised \(dataDir)")
             print("  config:      \(result.configFile)")
@@ -118,9 +137,19 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var location: Location
 
+    @Option(
+        help:
+            "Listen on this port instead of the config's (several hub processes on one PostgreSQL database share one config)."
+    )
+    var port: Int?
+
     func run() async throws {
         try await userFacing {
-            let config = try location.load()
+            var config = try location.load()
+            if let port {
+                config.port = port
+                try config.validate()
+            }
             try await HubApp.run(config: config, logger: makeLogger(level: config.logLevel))
         }
     }
@@ -136,7 +165,9 @@ struct CheckConfig: AsyncParsableCommand {
         try await userFacing {
             let config = try location.load()
             try HubApp.check(config)
-            print("config OK: https://\(config.host):\(config.port), database \(config.path(config.database))")
+            print(
+                "config OK: https://\(config.host):\(config.port), database \(try config.databaseLocation().description)"
+            )
         }
     }
 }
@@ -246,8 +277,8 @@ struct AgencyCommand: AsyncParsableCommand {
 
 func withStore<T: Sendable>(_ location: Location, _ body: (Hub) async throws -> T) async throws -> T {
     let config = try location.load()
-    let store = try await Hub(
-        path: config.path(config.database), schemes: try HubApp.loadSchemes(config),
+    let store = try await Hub.open(
+        try config.databaseLocation(), schemes: try HubApp.loadSchemes(config),
         logger: makeLogger(level: "warning"))
     do {
         let value = try await body(store)

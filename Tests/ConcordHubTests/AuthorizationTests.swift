@@ -35,8 +35,10 @@ struct AuthorizationTests {
 
     static let adminOnly = everyone(403, except: ["lscp": 200])
 
-    @Test func everyRoleOnEveryRoute_getsTheStatusItsRoleAllows() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func everyRoleOnEveryRoute_getsTheStatusItsRoleAllows(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             var tokens = try await hub.seed()
             let fire: IssuedToken = try await hub.admin.post(
                 "/v1/agencies", AgencyRequest(id: AgencyID("fire"), name: "Fire", role: .agency), expect: 201)
@@ -111,8 +113,10 @@ struct AuthorizationTests {
     }
 
     /// Push: own action, supported action, another agency's action, by role.
-    @Test func pushOutcome_dependsOnRoleAndOnWhoLeadsOrSupportsTheAction() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func pushOutcome_dependsOnRoleAndOnWhoLeadsOrSupportsTheAction(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             var tokens = try await hub.seed()
             let fire: IssuedToken = try await hub.admin.post(
                 "/v1/agencies", AgencyRequest(id: AgencyID("fire"), name: "Fire", role: .agency), expect: 201)

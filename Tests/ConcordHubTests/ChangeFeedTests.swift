@@ -20,8 +20,10 @@ struct ChangeFeedTests {
         }
     }
 
-    @Test func feedAnswers_equalTheDatabases_forEveryCallerAndCursor_throughRandomPushes() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func feedAnswers_equalTheDatabases_forEveryCallerAndCursor_throughRandomPushes(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             _ = try await hub.seed()
             let store = hub.store
             let admin = Principal(agency: try AgencyID("lscp"), role: .admin)
@@ -106,8 +108,10 @@ struct ChangeFeedTests {
         }
     }
 
-    @Test func afterARestart_orAnImport_theDatabaseAnswers() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func afterARestart_orAnImport_theDatabaseAnswers(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let store = hub.store
             let csc = Principal(agency: try AgencyID("csc"), role: .agency)

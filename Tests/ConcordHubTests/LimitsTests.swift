@@ -23,8 +23,10 @@ struct LimitsTests {
         }
     }
 
-    @Test func streamsOverTheAgencysCap_areRefusedWith429NamingTheLimit_othersUnaffected() async throws {
-        try await withTestHub(configure: { $0.limits.maxWaitingPerAgency = 2 }) { hub in
+    @Test(arguments: TestStore.allCases) func streamsOverTheAgencysCap_areRefusedWith429NamingTheLimit_othersUnaffected(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store, configure: { $0.limits.maxWaitingPerAgency = 2 }) { hub in
             let tokens = try await hub.seed()
             let lines = SyncTests.Lines()
             let held = [
@@ -52,8 +54,10 @@ struct LimitsTests {
         }
     }
 
-    @Test func requestsOverTheAgencysCap_areRefusedWith429() async throws {
-        try await withTestHub(configure: { $0.limits.maxRequestsPerAgency = 1 }) { hub in
+    @Test(arguments: TestStore.allCases) func requestsOverTheAgencysCap_areRefusedWith429(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store, configure: { $0.limits.maxRequestsPerAgency = 1 }) { hub in
             let tokens = try await hub.seed()
             let token = tokens["police"]
             let cursor = try await hub.client(token).pull().cursor
@@ -75,8 +79,8 @@ struct LimitsTests {
         }
     }
 
-    @Test func revokedToken_endsItsOpenStreamAtOnce() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func revokedToken_endsItsOpenStreamAtOnce(_ store: TestStore) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let lines = SyncTests.Lines()
             let stream = Self.openStream(hub, tokens["police"], lines: lines)

@@ -13,8 +13,10 @@ import Testing
 /// Plan p2 (``TestHub/importPlanP2()``): probation's only part in it is supporting 1.1.
 @Suite("Removal from a plan")
 struct RemovalTests {
-    @Test func agencyRemovedFromEveryActionOfAPlan_isRefusedItAtOnce_andToldToDropIt() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func agencyRemovedFromEveryActionOfAPlan_isRefusedItAtOnce_andToldToDropIt(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             try await hub.importPlanP2()
             let probation = hub.client(tokens["probation"])
@@ -102,8 +104,10 @@ struct RemovalTests {
     }
 
     /// Its old conflicts in the plan go with it: not listed, not sent when resolved.
-    @Test func removedAgency_isSentNothingOfThePlanThroughItsConflicts() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func removedAgency_isSentNothingOfThePlanThroughItsConflicts(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             try await hub.importPlanP2()
             let probation = hub.client(tokens["probation"])
@@ -130,8 +134,10 @@ struct RemovalTests {
         #expect(Hub.coerced(.text("Done"), for: .progress) == .text("Done"))
     }
 
-    @Test func stillAPartnerThroughAnotherAction_keepsThePlan() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func stillAPartnerThroughAnotherAction_keepsThePlan(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             try await hub.importPlanP2()
             _ = try await hub.admin.push([edit("p2/1.2", [.supportingAgencies: (.list([]), .list(["probation"]))])])

@@ -14,8 +14,10 @@ struct ReportHubTests {
     /// exactly the records the hub holds, whatever happened: edits from stale bases
     /// (conflicts), rejected changes, evidence, notes, retractions, date moves, archiving,
     /// resolutions.
-    @Test func replayingTheTrail_givesTheHubsRecords_afterRandomEdits() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func replayingTheTrail_givesTheHubsRecords_afterRandomEdits(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             var rng = SystemRandomNumberGenerator()
             var seed = UInt64.random(in: 0...UInt64.max, using: &rng)
@@ -88,8 +90,10 @@ struct ReportHubTests {
     }
 
     /// Who reads which report, what `all` holds for each, and bad parameters named.
-    @Test func reports_followTheReadRule_andRefuseBadParametersByName() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func reports_followTheReadRule_andRefuseBadParametersByName(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             try await hub.importPlanP2()
             func csv(_ token: String?, _ path: String) async throws -> (Int, String) {

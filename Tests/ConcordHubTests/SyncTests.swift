@@ -11,8 +11,10 @@ import Testing
 
 @Suite("Hub sync over TLS", .serialized)
 struct SyncTests {
-    @Test func pushThenPull_roundTripsTheRecordToAnotherAgency() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func pushThenPull_roundTripsTheRecordToAnotherAgency(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
             let before = try await csc.pull()
@@ -34,8 +36,8 @@ struct SyncTests {
         }
     }
 
-    @Test func longPoll_wakesWhenAnotherAgencyPushes() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func longPoll_wakesWhenAnotherAgencyPushes(_ store: TestStore) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let csc = hub.client(tokens["csc"]), police = hub.client(tokens["police"])
             let cursor = try await csc.pull().cursor
@@ -66,8 +68,10 @@ struct SyncTests {
         }
     }
 
-    @Test func stream_answersAtOnce_thenOnceForEachChange_inCursorOrder() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func stream_answersAtOnce_thenOnceForEachChange_inCursorOrder(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let csc = hub.client(tokens["csc"]), police = hub.client(tokens["police"])
             let cursor = try await csc.pull().cursor
@@ -104,8 +108,8 @@ struct SyncTests {
         }
     }
 
-    @Test func stream_staysOpenForTheWait_thenEnds() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func stream_staysOpenForTheWait_thenEnds(_ store: TestStore) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let csc = hub.client(tokens["csc"])
             let cursor = try await csc.pull().cursor
@@ -119,8 +123,8 @@ struct SyncTests {
         }
     }
 
-    @Test func stream_refusesABadTokenWithAJSONError() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func stream_refusesABadTokenWithAJSONError(_ store: TestStore) async throws {
+        try await withTestHub(store: store) { hub in
             let lines = Lines()
             let answer = try await hub.client("cch_nope").http.streamLines(
                 "/v1/sync/stream?wait=5", timeout: .seconds(30), idle: .seconds(30), line: lines.add)
@@ -129,8 +133,8 @@ struct SyncTests {
         }
     }
 
-    @Test func longPoll_endsEmptyAfterTheWait() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func longPoll_endsEmptyAfterTheWait(_ store: TestStore) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let csc = hub.client(tokens["csc"])
             let cursor = try await csc.pull().cursor
@@ -139,8 +143,10 @@ struct SyncTests {
         }
     }
 
-    @Test func cursorAheadOfTheHub_afterARestoreFromBackup_resyncsEverything() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func cursorAheadOfTheHub_afterARestoreFromBackup_resyncsEverything(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let csc = hub.client(tokens["csc"])
             let latest = try await csc.pull().cursor
@@ -150,8 +156,8 @@ struct SyncTests {
         }
     }
 
-    @Test func pull_pagesWithLimitAndLosesNothing() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func pull_pagesWithLimitAndLosesNothing(_ store: TestStore) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let csc = hub.client(tokens["csc"])
             var cursor: Int64 = 0
@@ -169,8 +175,9 @@ struct SyncTests {
         }
     }
 
-    @Test func crossingEdits_recordConflict_adminResolves_resolutionReachesPullAndHistory() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases)
+    func crossingEdits_recordConflict_adminResolves_resolutionReachesPullAndHistory(_ store: TestStore) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
             let original = FieldValue.text("Performance at 97% for November to January")
@@ -234,8 +241,11 @@ struct SyncTests {
     }
 
     /// M4: an edit made after a conflict is never overwritten unseen by its resolution.
-    @Test func resolvingAfterTheFieldMovedOn_isRefusedNamingTheValue_untilTheAdminReplacesItKnowingly() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases)
+    func resolvingAfterTheFieldMovedOn_isRefusedNamingTheValue_untilTheAdminReplacesItKnowingly(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let id = try await Self.conflictThenALaterEdit(hub)
 
             let refused = try await hub.admin.error(
@@ -256,8 +266,10 @@ struct SyncTests {
         }
     }
 
-    @Test func keepingTheHubsValue_keepsWhatTheFieldHoldsNow() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func keepingTheHubsValue_keepsWhatTheFieldHoldsNow(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let id = try await Self.conflictThenALaterEdit(hub)
             let resolved: ResolveResponse = try await hub.admin.post(
                 "/v1/conflicts/\(id)/resolve", ResolveRequest(choice: .keepHub, rationale: "Police's is current"))
@@ -267,8 +279,10 @@ struct SyncTests {
         }
     }
 
-    @Test func resolutionWithNewValue_andKeepHub_areAudited() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func resolutionWithNewValue_andKeepHub_areAudited(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let police = hub.client(tokens["police"]), csc = hub.client(tokens["csc"])
             let base = FieldValue.text("Detective Inspector Public Protection")
@@ -293,8 +307,10 @@ struct SyncTests {
         }
     }
 
-    @Test func resolutionThatBreaksARule_isRefusedAndTheConflictStaysOpen() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func resolutionThatBreaksARule_isRefusedAndTheConflictStaysOpen(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let csc = hub.client(tokens["csc"])
             // 4.1 is red; the admin rates it amber while csc, offline, rates it green with evidence.
@@ -318,8 +334,10 @@ struct SyncTests {
         }
     }
 
-    @Test func importingTheSamePlanTwice_changesNothing_andGreenWithoutEvidenceIsFlagged() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func importingTheSamePlanTwice_changesNothing_andGreenWithoutEvidenceIsFlagged(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             _ = try await hub.seed()
             let csv = try String(
                 contentsOf: repoRoot.appendingPathComponent("samples/plan-child-m.csv"), encoding: .utf8)
@@ -335,8 +353,10 @@ struct SyncTests {
         }
     }
 
-    @Test func newPartner_receivesTheWholePlanOnItsNextPull() async throws {
-        try await withTestHub { hub in
+    @Test(arguments: TestStore.allCases) func newPartner_receivesTheWholePlanOnItsNextPull(
+        _ store: TestStore
+    ) async throws {
+        try await withTestHub(store: store) { hub in
             let tokens = try await hub.seed()
             let fire =
                 try await hub.admin.post(

@@ -19,6 +19,7 @@ extension Hub {
         let now = clock()
         let started = ContinuousClock.now
         let (results, stored, seq, published) = try await write { tx in
+            try tx.prepare(changeIDs: changes.map(\.id))
             var batch = try PushBatch(tx, hub: self, principal: principal, now: now)
             var results: [ChangeResult] = []
             var stored: [RawJSON] = []

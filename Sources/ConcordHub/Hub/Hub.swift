@@ -78,6 +78,25 @@ public final class Hub: Sendable {
             logger: logger)
     }
 
+    /// A hub on the store at `location`: a SQLite file (created if needed) or a PostgreSQL
+    /// database (its schema brought up to date).
+    public static func open(
+        _ location: DatabaseLocation, schemes: RAGSchemeCatalog? = nil, report: ReportSettings = ReportSettings(),
+        clock: @escaping @Sendable () -> Timestamp = Hub.systemTime, logger: Logger
+    ) async throws -> Hub {
+        let storage: any HubStorage
+        switch location {
+        case .sqlite(let path): storage = try SQLiteStorage(path: path, logger: logger)
+        case .postgres(let database): storage = try await PostgresStorage.open(database, logger: logger)
+        }
+        do {
+            return try await Hub(storage: storage, schemes: schemes, report: report, clock: clock, logger: logger)
+        } catch {
+            try? storage.close()
+            throw error
+        }
+    }
+
     /// After a commit: wakes the waiting pulls.
     func committed(_ seq: Int64, batch: FeedBatch? = nil) async {
         await feed.publish(seq, batch: batch)

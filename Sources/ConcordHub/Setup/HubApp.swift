@@ -105,8 +105,8 @@ public enum HubApp {
     public static func run(config: HubConfig, logger: Logger) async throws {
         umask(0o077)
         let schemes = try loadSchemes(config)
-        let store = try await Hub(
-            path: config.path(config.database), schemes: schemes, report: config.report, logger: logger)
+        let store = try await Hub.open(
+            try config.databaseLocation(), schemes: schemes, report: config.report, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: try buildServices(config: config, store: store, logger: logger),

@@ -11,7 +11,10 @@ import Foundation
 /// - `dataDir` — the hub's state: database, TLS files, admin token. Default: the config file's folder.
 /// - `host` — address to listen on. Default `0.0.0.0`. Env `CONCORD_HUB_HOST`.
 /// - `port` — TCP port; 0 picks a free one. Default 8443. Env `CONCORD_HUB_PORT`.
-/// - `database` — SQLite file, relative to `dataDir`. Default `hub.sqlite`.
+/// - `database.url` — `sqlite:PATH` (relative to `dataDir`; default `sqlite:hub.sqlite`) or
+///   `postgres://USER@HOST:PORT/DB?sslmode=…`; `database.passwordFile` (or the systemd
+///   credential `db-password`) holds PostgreSQL's password. Env `CONCORD_HUB_DATABASE_URL`.
+///   See ``DatabaseSetting``.
 /// - `tls.certificate`, `tls.privateKey` — PEM files, relative to `dataDir` (or absolute).
 ///   `tls.privateKey` may also come from the systemd credential `tls-key` (`LoadCredential=`).
 /// - `tls.clientCA` — optional PEM file of the CA(s) that sign agencies' client
@@ -103,8 +106,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
     public var host: String = "0.0.0.0"
     /// TCP port. Default 8443; 0 picks a free one (see `portFile`).
     public var port: Int = 8443
-    /// The SQLite database, relative to `dataDir` unless absolute. Default `hub.sqlite`.
-    public var database: String = "hub.sqlite"
+    /// The store: a SQLite file (default `sqlite:hub.sqlite`) or a PostgreSQL database.
+    public var database = DatabaseSetting(url: "sqlite:hub.sqlite")
     /// The TLS files; required.
     public var tls: TLS
     /// A RAG scheme file (see `config/rag-schemes.json`); `nil`: the built-in `brag` scheme.
@@ -147,7 +150,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
         dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? ""
         host = try c.decodeIfPresent(String.self, forKey: .host) ?? "0.0.0.0"
         port = try c.decodeIfPresent(Int.self, forKey: .port) ?? 8443
-        database = try c.decodeIfPresent(String.self, forKey: .database) ?? "hub.sqlite"
+        database =
+            try c.decodeIfPresent(DatabaseSetting.self, forKey: .database) ?? DatabaseSetting(url: "sqlite:hub.sqlite")
         tls = try c.decode(TLS.self, forKey: .tls)
         ragSchemes = try c.decodeIfPresent(String.self, forKey: .ragSchemes)
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
@@ -187,7 +191,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
     }
 
     /// Environment overrides: `CONCORD_HUB_HOST`, `CONCORD_HUB_PORT`, `CONCORD_HUB_LOG_LEVEL`,
-    /// `CONCORD_HUB_PORT_FILE`.
+    /// `CONCORD_HUB_PORT_FILE`, `CONCORD_HUB_DATABASE_URL`.
     public mutating func applyEnvironment(_ environment: [String: String]) throws {
         if let host = environment["CONCORD_HUB_HOST"] { self.host = host }
         if let port = environment["CONCORD_HUB_PORT"] {
@@ -196,6 +200,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
         }
         if let level = environment["CONCORD_HUB_LOG_LEVEL"] { logLevel = level }
         if let file = environment["CONCORD_HUB_PORT_FILE"] { portFile = file }
+        if let url = environment["CONCORD_HUB_DATABASE_URL"] { database.url = url }
     }
 
     /// Checks the port, host, log level and limits, throwing a `ConfigError` that names the problem.

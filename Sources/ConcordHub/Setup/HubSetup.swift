@@ -24,6 +24,8 @@ public enum HubSetup {
         public var adminID: AgencyID = try! AgencyID("lscp")
         /// The first admin agency's display name.
         public var adminName: String = "Partnership business unit"
+        /// The store: the SQLite file `hub.sqlite` in the data directory unless set (`--database-url`).
+        public var database = DatabaseSetting(url: "sqlite:hub.sqlite")
 
         /// Defaults for everything but the data directory.
         public init(dataDir: String) { self.dataDir = dataDir }
@@ -71,9 +73,10 @@ public enum HubSetup {
         var config = HubConfig(dataDir: dir.path, tls: tls)
         config.host = options.host
         config.port = options.port
+        config.database = options.database
         try config.validate()
 
-        let store = try await Hub(path: config.path(config.database), logger: logger)
+        let store = try await Hub.open(try config.databaseLocation(), logger: logger)
         let issued: IssuedToken
         do {
             issued = try await store.addAgency(

@@ -69,6 +69,9 @@ public protocol StorageTransaction: AnyObject {
     /// Hands out the next conflict id.
     func nextConflictID() throws -> Int64
 
+    /// Says which change ids the transaction is about to ask ``storedResult(of:)`` for, so a
+    /// store across a network can read them in one trip (SQLite has nothing to do).
+    func prepare(changeIDs: [UUID]) throws
     /// The stored answer to a change id, and the agency that sent it.
     func storedResult(of change: UUID) throws -> (agency: AgencyID, json: String)?
     /// The current record of an action.
@@ -104,6 +107,11 @@ public protocol StorageTransaction: AnyObject {
     func insertToken(hash: Data, agency: AgencyID, at time: Timestamp) throws
     /// Revokes the agency's active tokens; returns how many.
     func revokeTokens(of agency: AgencyID, at time: Timestamp) throws -> Int
+}
+
+extension StorageTransaction {
+    /// Nothing to read ahead.
+    func prepare(changeIDs: [UUID]) throws {}
 }
 
 /// A plan as stored, without its actions.

@@ -42,11 +42,15 @@ extension SQLiteStorage {
             return rows
         }
         // Decoding takes every core: on a thread of Dispatch's, not of Swift's cooperative pool.
-        return try await offThePool { try Self.decodeTrail(rows) }
+        return try await offThePool { try StoredTrail.decode(rows) }
     }
 
+}
+
+/// The audit trail's rows as either store reads them.
+enum StoredTrail {
     /// The rows as trail entries, decoded in as many slices as there are cores.
-    static func decodeTrail(_ rows: [(seq: Int64, agency: String, at: Int64, body: [UInt8])]) throws -> [TrailEntry] {
+    static func decode(_ rows: [(seq: Int64, agency: String, at: Int64, body: [UInt8])]) throws -> [TrailEntry] {
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 2000))
         let decoded = Mutex<[Int: Result<[TrailEntry], any Error>]>([:])
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
@@ -75,6 +79,9 @@ extension SQLiteStorage {
         return try decoded.withLock { results in try (0..<slices).flatMap { try results[$0]!.get() } }
     }
 
+}
+
+extension SQLiteStorage {
     /// Every committee meeting, by date.
     public func meetings() async throws -> [Meeting] {
         try await pool.read { db in
