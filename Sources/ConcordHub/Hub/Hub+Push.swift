@@ -19,7 +19,7 @@ extension Hub {
         let now = clock()
         let started = ContinuousClock.now
         let (results, stored, seq, published) = try await write { tx in
-            try tx.prepare(changeIDs: changes.map(\.id))
+            try tx.prepare(changeIDs: changes.map(\.id), actions: changes.map(\.action))
             var batch = try PushBatch(tx, hub: self, principal: principal, now: now)
             var results: [ChangeResult] = []
             var stored: [RawJSON] = []
@@ -92,7 +92,7 @@ struct PushBatch {
     /// committed for the change feed (`nil` when it cannot say).
     @discardableResult
     func finish() throws -> FeedBatch? {
-        hub.records.put(dirty.keys.compactMap { records[$0] ?? nil })
+        if hub.cachesRecords { hub.records.put(dirty.keys.compactMap { records[$0] ?? nil }) }
         var published: [FeedBatch.Record] = []
         published.reserveCapacity(dirty.count)
         for (address, seq) in dirty {
@@ -211,7 +211,7 @@ struct PushBatch {
 
     mutating func record(_ address: ActionAddress) throws -> Action? {
         if let cached = records[address] { return cached }
-        let loaded = try hub.records.get(address) ?? tx.record(address)
+        let loaded = try (hub.cachesRecords ? hub.records.get(address) : nil) ?? tx.record(address)
         records[address] = loaded
         return loaded
     }

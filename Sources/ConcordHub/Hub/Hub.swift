@@ -39,6 +39,10 @@ public final class Hub: Sendable {
     public let feed: ChangeFeed
     /// Decoded records as committed, so a push does not decode a record it touched before.
     let records = RecordCache()
+    /// The record cache is used: no other process writes to the store.
+    let cachesRecords: Bool
+    /// Follows what other processes commit to a shared store.
+    private let follower = Mutex<Task<Void, Never>?>(nil)
     /// Recently authenticated tokens.
     let tokens = TokenCache()
     /// When each agency was last heard from.
@@ -65,7 +69,29 @@ public final class Hub: Sendable {
         defaultScheme = catalog.first ?? .standard
         self.clock = clock
         self.logger = logger
+        cachesRecords = !storage.isShared
         feed = ChangeFeed(latest: try await storage.latestSequence())
+        if let news = storage.news() {
+            follower.withLock { $0 = Task { [weak self] in await self?.follow(news) } }
+        }
+    }
+
+    /// Wakes this process's pulls and streams for the other processes' commits, and forgets
+    /// cached tokens when any process revokes one.
+    private func follow(_ news: AsyncStream<StoreNews>) async {
+        for await item in news {
+            switch item {
+            case .sequence(let seq):
+                await feed.publish(seq)
+            case .tokensChanged:
+                tokens.forgetAll()
+                await feed.interrupt()
+            case .listening:
+                // Whatever was said while nobody listened: read where the store stands.
+                tokens.forgetAll()
+                if let seq = try? await storage.latestSequence() { await feed.publish(seq) }
+            }
+        }
     }
 
     /// A hub on the SQLite database at `path` (created if needed).
@@ -109,6 +135,7 @@ public final class Hub: Sendable {
 
     /// Closes the database (after the last request).
     public func close() throws {
+        follower.withLock { $0?.cancel() }
         try storage.close()
     }
 

@@ -56,8 +56,30 @@ public protocol HubStorage: Sendable {
     /// Keeps when agencies were last heard from and last pushed (later times only).
     func record(contacts: [AgencyID: AgencyContact]) async throws
 
+    /// Other processes write to this database too: a cache of its records is never safe.
+    var isShared: Bool { get }
+    /// What other processes committed, as it happens; `nil` when no other process writes.
+    func news() -> AsyncStream<StoreNews>?
+
     /// Closes the database (after the last request).
     func close() throws
+}
+
+/// What a shared store says other processes did.
+public enum StoreNews: Sendable, Equatable {
+    /// A commit reached this sequence number.
+    case sequence(Int64)
+    /// Tokens were revoked: cached ones may be stale, and streams must look again at who holds them.
+    case tokensChanged
+    /// Listening (again): anything may have been missed while not.
+    case listening
+}
+
+extension HubStorage {
+    /// One process: SQLite's single writer.
+    public var isShared: Bool { false }
+    /// Nobody else writes.
+    public func news() -> AsyncStream<StoreNews>? { nil }
 }
 
 /// One write transaction of a ``HubStorage``.
@@ -69,9 +91,10 @@ public protocol StorageTransaction: AnyObject {
     /// Hands out the next conflict id.
     func nextConflictID() throws -> Int64
 
-    /// Says which change ids the transaction is about to ask ``storedResult(of:)`` for, so a
-    /// store across a network can read them in one trip (SQLite has nothing to do).
-    func prepare(changeIDs: [UUID]) throws
+    /// Says which change ids and actions the transaction is about to ask
+    /// ``storedResult(of:)`` and ``record(_:)`` for, so a store across a network can read them
+    /// in one trip each (SQLite has nothing to do).
+    func prepare(changeIDs: [UUID], actions: [ActionAddress]) throws
     /// The stored answer to a change id, and the agency that sent it.
     func storedResult(of change: UUID) throws -> (agency: AgencyID, json: String)?
     /// The current record of an action.
@@ -111,7 +134,7 @@ public protocol StorageTransaction: AnyObject {
 
 extension StorageTransaction {
     /// Nothing to read ahead.
-    func prepare(changeIDs: [UUID]) throws {}
+    func prepare(changeIDs: [UUID], actions: [ActionAddress]) throws {}
 }
 
 /// A plan as stored, without its actions.

@@ -28,8 +28,10 @@ public final class PostgresStorage: HubStorage {
     /// The database's timeline, stored in it.
     public let timeline: Int64
 
-    /// The NOTIFY channel commits are announced on.
+    /// The NOTIFY channel commits are announced on, as `SEQ ORIGIN` or `tokens ORIGIN`.
     static let channel = "concord"
+    /// This process's name in its notifications: it hears only the others'.
+    let origin = String(UInt64.random(in: 1...UInt64.max), radix: 36)
 
     private init(
         client: PostgresClient, running: Task<Void, Never>, location: PostgresLocation, timeline: Int64, logger: Logger
@@ -105,14 +107,57 @@ public final class PostgresStorage: HubStorage {
     ) async throws -> T {
         let logger = logger
         let writer = writer
+        let origin = origin
         return try await client.withConnection { connection in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 writer.async {
                     continuation.resume(
-                        with: Result { try PostgresTransaction.run(on: connection, logger: logger, body) })
+                        with: Result { try PostgresTransaction.run(on: connection, origin: origin, logger: logger, body) })
                 }
             }
         }
+    }
+
+    /// Other hub processes may use this database.
+    public var isShared: Bool { true }
+
+    /// What the other processes commit, heard on a `LISTEN` connection of its own: ``StoreNews``
+    /// `.listening` each time it (re)starts listening, then a `.sequence` per commit and
+    /// `.tokensChanged` per revocation (this process's own are left out: it knows them). A lost connection is opened again after a second.
+    public func news() -> AsyncStream<StoreNews>? {
+        let (stream, continuation) = AsyncStream.makeStream(of: StoreNews.self, bufferingPolicy: .bufferingNewest(4096))
+        let client = client
+        let logger = logger
+        let origin = origin
+        let task = Task {
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: Self.channel) { notifications in
+                            continuation.yield(.listening)
+                            for try await notification in notifications {
+                                let parts = notification.payload.split(separator: " ")
+                                guard parts.count == 2, parts[1] != origin else { continue }
+                                if let seq = Int64(parts[0]) {
+                                    continuation.yield(.sequence(seq))
+                                } else if parts[0] == "tokens" {
+                                    continuation.yield(.tokensChanged)
+                                }
+                            }
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning(
+                        "not hearing the other hub processes' commits; listening again in 1 s",
+                        metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
     }
 
     // MARK: Reading

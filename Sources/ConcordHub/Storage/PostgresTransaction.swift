@@ -30,9 +30,18 @@ final class PostgresTransaction: StorageTransaction {
     /// Stored answers read ahead for a batch; ids absent from it have none.
     private var preparedResults: [UUID: (agency: AgencyID, json: String)]?
     private var preparedIDs: Set<UUID> = []
+    /// Records read ahead for a batch; addresses absent from it have none.
+    private var preparedRecords: [ActionAddress: Action] = [:]
+    private var preparedActions: Set<ActionAddress> = []
+    /// Tokens were revoked: the other processes are told at the commit.
+    private var revoked = false
 
-    private init(connection: PostgresConnection, logger: Logger) throws {
+    /// This process's name in its notifications, so that it does not hear itself.
+    private let origin: String
+
+    private init(connection: PostgresConnection, origin: String, logger: Logger) throws {
         self.connection = connection
+        self.origin = origin
         self.logger = logger
         try connection.query("BEGIN", logger: logger).wait()
         let seq = try connection.query("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE", logger: logger).wait()
@@ -43,9 +52,10 @@ final class PostgresTransaction: StorageTransaction {
     /// Runs `body` in a transaction on `connection`: committed (with a NOTIFY of the sequence
     /// reached) when it returns, rolled back when it throws.
     static func run<T>(
-        on connection: PostgresConnection, logger: Logger, _ body: (any StorageTransaction) throws -> T
+        on connection: PostgresConnection, origin: String, logger: Logger,
+        _ body: (any StorageTransaction) throws -> T
     ) throws -> T {
-        let transaction = try PostgresTransaction(connection: connection, logger: logger)
+        let transaction = try PostgresTransaction(connection: connection, origin: origin, logger: logger)
         do {
             let value = try body(transaction)
             try transaction.commit()
@@ -60,8 +70,9 @@ final class PostgresTransaction: StorageTransaction {
         try flush()
         if sequence != startSequence {
             try execute("UPDATE meta SET value = \(sequence) WHERE key = 'seq'")
-            try execute("SELECT pg_notify(\(PostgresStorage.channel), \(String(sequence)))")
+            try execute("SELECT pg_notify(\(PostgresStorage.channel), \("\(sequence) \(origin)"))")
         }
+        if revoked { try execute("SELECT pg_notify(\(PostgresStorage.channel), \("tokens \(origin)"))") }
         try execute("COMMIT")
     }
 
@@ -82,6 +93,11 @@ final class PostgresTransaction: StorageTransaction {
                 ON CONFLICT (plan_id, ref) DO UPDATE SET revision = excluded.revision, seq = excluded.seq,
                     record = excluded.record
                 """)
+            // Sent: now they are what the database holds.
+            for row in rows {
+                preparedRecords[row.record.address] = row.record
+                preparedActions.insert(row.record.address)
+            }
             savedRecords = [:]
         }
         if !appended.isEmpty {
@@ -111,7 +127,20 @@ final class PostgresTransaction: StorageTransaction {
         return id
     }
 
-    func prepare(changeIDs: [UUID]) throws {
+    func prepare(changeIDs: [UUID], actions: [ActionAddress]) throws {
+        let unique = Array(Set(actions))
+        var records: [ActionAddress: Action] = [:]
+        for row in try execute(
+            """
+            SELECT record FROM actions WHERE (plan_id, ref) IN
+                (SELECT * FROM unnest(\(unique.map(\.plan.rawValue)), \(unique.map(\.ref.rawValue))))
+            """
+        ).rows {
+            let record = try Action.decode(json: try row.decode(String.self).utf8)
+            records[record.address] = record
+        }
+        preparedRecords = records
+        preparedActions = Set(unique)
         let ids = changeIDs.map(\.canonicalString)
         var found: [UUID: (agency: AgencyID, json: String)] = [:]
         for row in try execute("SELECT id, agency_id, result FROM changes WHERE id = ANY(\(ids))").rows {
@@ -135,6 +164,7 @@ final class PostgresTransaction: StorageTransaction {
 
     func record(_ address: ActionAddress) throws -> Action? {
         if let kept = savedRecords[address] { return kept.record }
+        if preparedActions.contains(address) { return preparedRecords[address] }
         return try execute(
             "SELECT record FROM actions WHERE plan_id = \(address.plan.rawValue) AND ref = \(address.ref.rawValue)"
         ).rows.first.map { try Action.decode(json: try $0.decode(String.self).utf8) }
@@ -254,7 +284,8 @@ final class PostgresTransaction: StorageTransaction {
     }
 
     func revokeTokens(of agency: AgencyID, at time: Timestamp) throws -> Int {
-        try execute(
+        revoked = true
+        return try execute(
             """
             UPDATE tokens SET revoked_at = \(time.millisecondsSinceEpoch)
             WHERE agency_id = \(agency.rawValue) AND revoked_at IS NULL
