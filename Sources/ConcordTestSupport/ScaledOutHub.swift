@@ -11,8 +11,9 @@ public final class ScaledOutHub: Sendable {
     public let dir: URL
     /// The hub processes, and the port each listens on.
     public let hubs: [(process: ChildProcess, port: Int)]
-    /// nginx, and the port it listens on.
+    /// nginx.
     public let nginx: ChildProcess
+    /// The port nginx listens on.
     public let nginxPort: Int
     /// The CA that signed the hub's certificate (nginx presents the same one).
     public let caFile: String

@@ -111,8 +111,10 @@ public final class PostgresStorage: HubStorage {
         return try await client.withConnection { connection in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 writer.async {
-                    continuation.resume(
-                        with: Result { try PostgresTransaction.run(on: connection, origin: origin, logger: logger, body) })
+                    let result = Result {
+                        try PostgresTransaction.run(on: connection, origin: origin, logger: logger, body)
+                    }
+                    continuation.resume(with: result)
                 }
             }
         }
