@@ -173,13 +173,13 @@ _concord-hub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    init|serve|agency|check-config|help)
+    init|serve|agency|check-config|migrate|help)
         # Offer subcommand argument completions
         "_concord-hub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'init serve agency check-config help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'init serve agency check-config migrate help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _concord-hub_init() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=(--hostname)
-    non_repeating_options=(--data-dir --host --port --cert --key --admin-id --admin-name)
+    non_repeating_options=(--data-dir --host --port --cert --key --admin-id --admin-name --database-url --database-password-file)
     __concord-hub_offer_flags_options 0
 
     # Offer option value completions
@@ -217,6 +217,12 @@ _concord-hub_init() {
     '--admin-name')
         return
         ;;
+    '--database-url')
+        return
+        ;;
+    '--database-password-file')
+        return
+        ;;
     esac
 }
 
@@ -224,7 +230,7 @@ _concord-hub_serve() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
     repeating_options=()
-    non_repeating_options=(--data-dir --config)
+    non_repeating_options=(--data-dir --config --port)
     __concord-hub_offer_flags_options 0
 
     # Offer option value completions
@@ -233,6 +239,9 @@ _concord-hub_serve() {
         return
         ;;
     '--config')
+        return
+        ;;
+    '--port')
         return
         ;;
     esac
@@ -376,6 +385,27 @@ _concord-hub_check-config() {
         return
         ;;
     '--config')
+        return
+        ;;
+    esac
+}
+
+_concord-hub_migrate() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=(--from --to --password-file)
+    __concord-hub_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--from')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--password-file')
         return
         ;;
     esac

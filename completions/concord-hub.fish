@@ -23,9 +23,9 @@ function __concord-hub_parse_tokens -S
         __concord-hub_parse_subcommand 0 'h/help'
         switch $unparsed_tokens[1]
         case 'init'
-            __concord-hub_parse_subcommand 0 'data-dir=' 'hostname=+' 'host=' 'port=' 'cert=' 'key=' 'admin-id=' 'admin-name=' 'h/help'
+            __concord-hub_parse_subcommand 0 'data-dir=' 'hostname=+' 'host=' 'port=' 'cert=' 'key=' 'admin-id=' 'admin-name=' 'database-url=' 'database-password-file=' 'h/help'
         case 'serve'
-            __concord-hub_parse_subcommand 0 'data-dir=' 'config=' 'h/help'
+            __concord-hub_parse_subcommand 0 'data-dir=' 'config=' 'port=' 'h/help'
         case 'agency'
             __concord-hub_parse_subcommand 0 'h/help'
             switch $unparsed_tokens[1]
@@ -42,6 +42,8 @@ function __concord-hub_parse_tokens -S
             end
         case 'check-config'
             __concord-hub_parse_subcommand 0 'data-dir=' 'config=' 'h/help'
+        case 'migrate'
+            __concord-hub_parse_subcommand 0 'from=' 'to=' 'password-file=' 'h/help'
         case 'help'
             __concord-hub_parse_subcommand -r 1 
         end
@@ -102,6 +104,7 @@ complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_positio
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_positional "concord-hub" -eq 1' -fa 'serve' -d 'Serve the HTTPS API until SIGTERM or SIGINT.'
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_positional "concord-hub" -eq 1' -fa 'agency' -d 'Manage agencies and tokens directly on the database.'
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_positional "concord-hub" -eq 1' -fa 'check-config' -d 'Check the config, TLS files and RAG schemes, then exit.'
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_positional "concord-hub" -eq 1' -fa 'migrate' -d 'Copy a SQLite hub into an empty PostgreSQL database, then verify the copy equals it.'
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_positional "concord-hub" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init" data-dir' -l 'data-dir' -d 'Where the hub keeps its state (created 0700).' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init"' -l 'hostname' -d 'A name or address agents use to reach the hub (repeatable).' -rfka ''
@@ -111,9 +114,12 @@ complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_o
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init" key' -l 'key' -d 'The PEM private key of --cert.' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init" admin-id' -l 'admin-id' -d 'The business unit\'s agency id.' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init" admin-name' -l 'admin-name' -d 'The business unit\'s name.' -rfka ''
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init" database-url' -l 'database-url' -d 'sqlite:PATH (default sqlite:hub.sqlite in the data directory) or postgres://USER@HOST:PORT/DB?sslmode=verify-full. Never a password: see --database-password-file.' -rfka ''
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init" database-password-file' -l 'database-password-file' -d 'A file holding the PostgreSQL password (the systemd credential db-password wins when present).' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub init" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub serve" data-dir' -l 'data-dir' -d 'The hub\'s data directory (holds hub.json).' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub serve" config' -l 'config' -d 'The hub\'s config file (default: DATA-DIR/hub.json).' -rfka ''
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub serve" port' -l 'port' -d 'Listen on this port instead of the config\'s (several hub processes on one PostgreSQL database share one config).' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub serve" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub agency" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_positional "concord-hub agency" -eq 1' -fa 'add' -d 'Add an agency and print its token once.'
@@ -143,3 +149,7 @@ complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_o
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub check-config" data-dir' -l 'data-dir' -d 'The hub\'s data directory (holds hub.json).' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub check-config" config' -l 'config' -d 'The hub\'s config file (default: DATA-DIR/hub.json).' -rfka ''
 complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub check-config" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub migrate" from' -l 'from' -d 'The SQLite hub: sqlite:PATH.' -rfka ''
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub migrate" to' -l 'to' -d 'The empty PostgreSQL database: postgres://USER@HOST:PORT/DB?sslmode=... (no password in it).' -rfka ''
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub migrate" password-file' -l 'password-file' -d 'A file holding the PostgreSQL password (or the systemd credential db-password).' -rfka ''
+complete -c 'concord-hub' -n '__concord-hub_should_offer_completions_for_flags_or_options "concord-hub migrate" h help' -s 'h' -l 'help' -d 'Show help information.'

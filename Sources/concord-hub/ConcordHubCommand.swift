@@ -19,7 +19,7 @@ struct ConcordHubCommand: AsyncParsableCommand {
             Add an agency (prints its token once):
               concord-hub agency add police --name "Northshire Police" --role agency --data-dir /var/lib/concord-hub
             """,
-        subcommands: [Init.self, Serve.self, AgencyCommand.self, CheckConfig.self])
+        subcommands: [Init.self, Serve.self, AgencyCommand.self, CheckConfig.self, Migrate.self])
 }
 
 /// Where the hub's config is: `--config FILE` (the systemd form) or `--data-dir DIR`.

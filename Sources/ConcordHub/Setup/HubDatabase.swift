@@ -161,22 +161,33 @@ public struct PostgresLocation: Sendable, Equatable {
 }
 
 extension HubConfig {
-    /// Where the store is: `database.url` (which `CONCORD_HUB_DATABASE_URL` replaced on load), with the password read
-    /// from the systemd credential `db-password` or `database.passwordFile`.
+    /// Where the store is: `database.url` (which `CONCORD_HUB_DATABASE_URL` replaced on load),
+    /// with the password read from the systemd credential `db-password` or `database.passwordFile`.
     public func databaseLocation(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> DatabaseLocation {
-        let url = database.url
+        try DatabaseLocation.resolve(
+            url: database.url, passwordFile: database.passwordFile.map(path), dataDir: dataDir,
+            environment: environment)
+    }
+}
+
+extension DatabaseLocation {
+    /// A location with its password read from the systemd credential `db-password` when
+    /// present, else from `passwordFile`; a relative SQLite path is resolved against `dataDir`.
+    public static func resolve(
+        url: String, passwordFile: String?, dataDir: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> DatabaseLocation {
         var password: String?
-        var file = database.passwordFile.map(path)
+        var file = passwordFile
         if let dir = environment["CREDENTIALS_DIRECTORY"] {
             let candidate = URL(fileURLWithPath: dir).appendingPathComponent("db-password").path
             if FileManager.default.fileExists(atPath: candidate) { file = candidate }
         }
         if let file, url.hasPrefix("postgres") {
             do {
-                password = try String(contentsOfFile: file, encoding: .utf8)
-                    .trimmingCharacters(in: .newlines)
+                password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
             } catch {
                 throw ConfigError("cannot read the database password file \(file): \(error.localizedDescription)")
             }
