@@ -67,6 +67,9 @@ public actor ChangeFeed {
         self.latest = latest
     }
 
+    /// The last sequence number published.
+    public var latestSequence: Int64 { latest }
+
     /// The number of requests waiting now (a metric).
     public var waiting: Int { waiters.count }
 

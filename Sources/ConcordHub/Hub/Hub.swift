@@ -82,7 +82,15 @@ public final class Hub: Sendable {
         for await item in news {
             switch item {
             case .sequence(let seq):
-                await feed.publish(seq)
+                // One read of what was committed, however many notifications it answers;
+                // the waiting pulls and streams are then answered from memory.
+                let known = await feed.latestSequence
+                guard seq > known else { continue }
+                if let batch = try? await storage.committed(after: known) {
+                    await feed.publish(batch.through, batch: batch)
+                } else {
+                    await feed.publish(seq)
+                }
             case .tokensChanged:
                 tokens.forgetAll()
                 await feed.interrupt()

@@ -60,6 +60,9 @@ public protocol HubStorage: Sendable {
     var isShared: Bool { get }
     /// What other processes committed, as it happens; `nil` when no other process writes.
     func news() -> AsyncStream<StoreNews>?
+    /// Everything committed after `after`, through the latest sequence number, as the change
+    /// feed keeps it; `nil` when it cannot be said so (the feed then sends pulls to the store).
+    func committed(after: Int64) async throws -> FeedBatch?
 
     /// Closes the database (after the last request).
     func close() throws
@@ -80,6 +83,8 @@ extension HubStorage {
     public var isShared: Bool { false }
     /// Nobody else writes.
     public func news() -> AsyncStream<StoreNews>? { nil }
+    /// Every commit is this process's own, published with its batch.
+    public func committed(after: Int64) async throws -> FeedBatch? { nil }
 }
 
 /// One write transaction of a ``HubStorage``.
