@@ -15,9 +15,10 @@ extension PostgresStorage {
                 try await connection.query("SELECT value FROM meta WHERE key = 'seq'", logger: logger)
                 .collect().first.map { try $0.decode(Int64.self) } ?? 0
             guard latest > after else { return nil }
-            let removals = try await connection.query(
-                "SELECT COUNT(*) FROM plan_removals WHERE seq > \(after)", logger: logger
-            ).collect().first?.decode(Int64.self) ?? 0
+            let removals =
+                try await connection.query(
+                    "SELECT COUNT(*) FROM plan_removals WHERE seq > \(after)", logger: logger
+                ).collect().first?.decode(Int64.self) ?? 0
             guard removals == 0 else { return nil }
             let rows = try await connection.query(
                 """
