@@ -143,8 +143,13 @@ let package = Package(
             name: "concord-bench",
             dependencies: [
                 "ConcordHub", "ConcordHTTP", "ConcordAgent", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
-                "ConcordReport",
+                "ConcordReport", "ConcordClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // The simulated streaming clients of `concord-bench scale streams`.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
 
         .testTarget(

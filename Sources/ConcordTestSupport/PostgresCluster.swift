@@ -25,8 +25,10 @@ public final class PostgresCluster: Sendable {
     /// `postgres://concord@/DB?host=DIR`: a URL for the database `name` over the socket.
     public func url(_ name: String) -> String { "postgres://\(user)@/\(name)?host=\(dir.path)" }
 
-    /// Makes, starts and answers a new cluster; throws with the server's log if it does not start.
-    public static func start() async throws -> PostgresCluster {
+    /// Makes, starts and answers a new cluster; throws with the server's log if it does not
+    /// start. `durable`: every commit flushed to disk as in production (benchmarks); by
+    /// default `fsync` is off, as nothing in a test's cluster outlives it.
+    public static func start(durable: Bool = false) async throws -> PostgresCluster {
         guard FileManager.default.isExecutableFile(atPath: "\(bin)/initdb") else {
             throw ChildError("\(bin)/initdb is missing: install Debian's postgresql (scripts/install-deps)")
         }
@@ -42,7 +44,8 @@ public final class PostgresCluster: Sendable {
             try await cluster.run("initdb", ["-D", data, "-A", "trust", "-U", cluster.user, "--no-sync"])
             let (name, arguments) = cluster.command(
                 "postgres",
-                ["-D", data, "-p", "\(cluster.port)", "-k", dir.path, "-c", "listen_addresses=", "-c", "fsync=off"])
+                ["-D", data, "-p", "\(cluster.port)", "-k", dir.path, "-c", "listen_addresses=", "-c", "max_connections=200"]
+                    + (durable ? [] : ["-c", "fsync=off"]))
             let process = try ChildProcess(name, arguments, logFile: dir.appendingPathComponent("server.log"))
             cluster.server.withLock { $0 = process }
             _ = try await eventually(timeout: .seconds(60), every: .milliseconds(50)) {

@@ -154,13 +154,20 @@ enum AgentBench {
     ) async throws -> (
         ChildProcess, JSONClient
     ) {
+        try await startAgent(baseURL: hub.baseURL, caFile: hub.caFile, dir, index: index, token: token)
+    }
+
+    /// A release concord-agent for `agency{index}` of the hub at `baseURL`, online and synced.
+    static func startAgent(
+        baseURL: String, caFile: String, _ dir: URL, index: Int, token: String
+    ) async throws -> (ChildProcess, JSONClient) {
         let stateDir = dir.appendingPathComponent("agent\(index)")
         let tokenFile = dir.appendingPathComponent("agent\(index).token")
         try writeSecret(token + "\n", to: tokenFile)
         _ = try AgentApp.initialize(
-            stateDir: stateDir.path, hub: hub.baseURL, agency: try AgencyID("agency\(index)"),
+            stateDir: stateDir.path, hub: baseURL, agency: try AgencyID("agency\(index)"),
             tokenFile: tokenFile.path,
-            caFile: hub.caFile)
+            caFile: caFile)
         setenv("CONCORD_BIN_DIR", agentDir, 1)
         let process = try ChildProcess(
             "concord-agent", ["run", "--state-dir", stateDir.path], environment: ["CONCORD_AGENT_LOG_LEVEL": "error"],
@@ -256,36 +263,8 @@ enum AgentBench {
             var agents: [(ChildProcess, JSONClient)] = []
             defer { for (p, _) in agents { p.signal(SIGKILL) } }
             for i in 0..<count { agents.append(try await startAgent(hub, dir, index: i, token: tokens[i])) }
-            let a = agents[0].1, b = agents[count - 1].1
-            let watch = try DirectoryWatch(dir.appendingPathComponent("agent\(count - 1)").path)
-            try await Task.sleep(for: .seconds(2))
-            var times: [Double] = []
             let hubBefore = cpuSeconds(getpid()), agentsBefore = agents.map { cpuSeconds($0.0.pid) }.reduce(0, +)
-            for i in 0..<edits {
-                let ref = "1.\(i % 100 + 1)"
-                let value = "Propagated \(i)"
-                let before: AgentStatus = try await b.get("/v1/status")
-                watch.drain()
-                let started = ContinuousClock.now
-                let _: EditReceipt = try await a.post(
-                    "/v1/actions/bench/\(ref)", UpdateRequest(set: ["progress": .text(value)]))
-                let acknowledged = ContinuousClock.now
-                // B's cursor moves when it has pulled the edit (only A edits). B journals a
-                // pulled answer before it applies it, so the bench asks B's control API only
-                // when B's state directory changes: polling B in a loop would take CPU from
-                // the very agents being measured.
-                while true {
-                    await watch.wait(milliseconds: 50)
-                    let status: AgentStatus = try await b.get("/v1/status")
-                    if status.cursor > before.cursor { break }
-                    if ContinuousClock.now - started > .seconds(10) { fatalError("edit \(i) never arrived") }
-                }
-                let arrived = ContinuousClock.now
-                let detail: ActionDetail = try await b.get("/v1/actions/bench/\(ref)")
-                guard detail.action.progress == value else { fatalError("B pulled something else than edit \(i)") }
-                times.append((arrived - acknowledged).seconds * 1000)
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            var times = try await propagationTimes(agents, dir: dir, edits: edits)
             let hubCPU = cpuSeconds(getpid()) - hubBefore
             let agentCPU = agents.map { cpuSeconds($0.0.pid) }.reduce(0, +) - agentsBefore
             times.sort()
@@ -301,6 +280,42 @@ enum AgentBench {
             print("agent RSS while connected: median \(HubBench.fmt(rss.sorted()[rss.count / 2])) MiB")
             for (p, _) in agents { p.signal(SIGTERM) }
         }
+    }
+
+    /// Milliseconds from each edit acknowledged by the first agent to its arrival in the last
+    /// agent's control API (only the first agent edits), `edits` times.
+    static func propagationTimes(_ agents: [(ChildProcess, JSONClient)], dir: URL, edits: Int) async throws -> [Double]
+    {
+        let a = agents[0].1, b = agents[agents.count - 1].1
+        let watch = try DirectoryWatch(dir.appendingPathComponent("agent\(agents.count - 1)").path)
+        try await Task.sleep(for: .seconds(2))
+        var times: [Double] = []
+        for i in 0..<edits {
+            let ref = "1.\(i % 100 + 1)"
+            let value = "Propagated \(i) \(UUID().uuidString.prefix(8))"
+            let before: AgentStatus = try await b.get("/v1/status")
+            watch.drain()
+            let started = ContinuousClock.now
+            let _: EditReceipt = try await a.post(
+                "/v1/actions/bench/\(ref)", UpdateRequest(set: ["progress": .text(value)]))
+            let acknowledged = ContinuousClock.now
+            // B's cursor moves when it has pulled the edit (only A edits). B journals a
+            // pulled answer before it applies it, so the bench asks B's control API only
+            // when B's state directory changes: polling B in a loop would take CPU from
+            // the very agents being measured.
+            while true {
+                await watch.wait(milliseconds: 50)
+                let status: AgentStatus = try await b.get("/v1/status")
+                if status.cursor > before.cursor { break }
+                if ContinuousClock.now - started > .seconds(10) { fatalError("edit \(i) never arrived") }
+            }
+            let arrived = ContinuousClock.now
+            let detail: ActionDetail = try await b.get("/v1/actions/bench/\(ref)")
+            guard detail.action.progress == value else { fatalError("B pulled something else than edit \(i)") }
+            times.append((arrived - acknowledged).seconds * 1000)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return times
     }
 }
 

@@ -9,46 +9,52 @@ extension PostgresStorage {
     /// of each of them asking the database. `nil` when a plan lost a partner in that range
     /// (the feed cannot describe a removal) or there are too many records to keep.
     public func committed(after: Int64) async throws -> FeedBatch? {
-        let logger = logger
-        return try await snapshot { connection in
-            let latest =
-                try await connection.query("SELECT value FROM meta WHERE key = 'seq'", logger: logger)
-                .collect().first.map { try $0.decode(Int64.self) } ?? 0
-            guard latest > after else { return nil }
-            let removals =
-                try await connection.query(
-                    "SELECT COUNT(*) FROM plan_removals WHERE seq > \(after)", logger: logger
-                ).collect().first?.decode(Int64.self) ?? 0
-            guard removals == 0 else { return nil }
-            let rows = try await connection.query(
-                """
-                SELECT seq, plan_id, ref, record FROM actions WHERE seq > \(after)
-                ORDER BY seq LIMIT \(Int64(FeedBatch.maxRecords + 1))
-                """, logger: logger
-            ).collect()
-            guard rows.count <= FeedBatch.maxRecords else { return nil }
-            let records = try rows.map { row in
-                let (seq, plan, ref, json) = try row.decode((Int64, String, String, String).self)
-                return FeedBatch.Record(
-                    seq: seq, address: ActionAddress(plan: try PlanID(plan), ref: try ActionRef(ref)), json: json)
+        // One statement, so one snapshot and one round trip: this is on the path of every
+        // change from one process to the agents waiting on another.
+        let rows = try await client.query(
+            """
+            WITH touched AS (
+                SELECT plan_id FROM actions WHERE seq > \(after)
+                UNION SELECT plan_id FROM conflicts WHERE seq > \(after))
+            (SELECT 'r', seq, 0::int8, plan_id, ref, record FROM actions WHERE seq > \(after)
+                ORDER BY seq LIMIT \(Int64(FeedBatch.maxRecords + 1)))
+            UNION ALL SELECT 'c', seq, id, agency_id, plan_id, record FROM conflicts WHERE seq > \(after)
+            UNION ALL SELECT 'p', 0, 0, plan_id, agency_id, '' FROM plan_partners
+                WHERE plan_id IN (SELECT plan_id FROM touched)
+            UNION ALL SELECT 'x', COUNT(*), 0, '', '', '' FROM plan_removals WHERE seq > \(after)
+            UNION ALL SELECT 's', value, 0, '', '', '' FROM meta WHERE key = 'seq'
+            """, logger: logger
+        ).collect()
+        var latest: Int64 = 0
+        var records: [FeedBatch.Record] = []
+        var conflicts: [(id: Int64, conflict: FeedBatch.Conflict)] = []
+        var readers: [PlanID: Set<AgencyID>] = [:]
+        for row in rows {
+            let (kind, number, id, first, second, json) = try row.decode(
+                (String, Int64, Int64, String, String, String).self)
+            switch kind {
+            case "r":
+                records.append(
+                    FeedBatch.Record(
+                        seq: number, address: ActionAddress(plan: try PlanID(first), ref: try ActionRef(second)),
+                        json: json))
+                guard records.count <= FeedBatch.maxRecords else { return nil }
+            case "c":
+                conflicts.append(
+                    (
+                        id,
+                        FeedBatch.Conflict(
+                            seq: number, agency: try AgencyID(first), plan: try PlanID(second), json: json)
+                    ))
+            case "p": readers[try PlanID(first), default: []].insert(try AgencyID(second))
+            case "x": guard number == 0 else { return nil }  // a partner removed: not for the feed
+            default: latest = number
             }
-            let conflicts = try await connection.query(
-                "SELECT seq, agency_id, plan_id, record FROM conflicts WHERE seq > \(after) ORDER BY seq, id",
-                logger: logger
-            ).collect().map { row in
-                let (seq, agency, plan, json) = try row.decode((Int64, String, String, String).self)
-                return FeedBatch.Conflict(seq: seq, agency: try AgencyID(agency), plan: try PlanID(plan), json: json)
-            }
-            let plans = Set(records.map(\.address.plan) + conflicts.map(\.plan))
-            var readers: [PlanID: Set<AgencyID>] = [:]
-            for (plan, agency) in try await connection.query(
-                "SELECT plan_id, agency_id FROM plan_partners WHERE plan_id = ANY(\(plans.map(\.rawValue)))",
-                logger: logger
-            ).collect().map({ try $0.decode((String, String).self) }) {
-                readers[try PlanID(plan), default: []].insert(try AgencyID(agency))
-            }
-            return FeedBatch(
-                after: after, through: latest, records: records, conflicts: conflicts, readers: readers)
         }
+        guard latest > after else { return nil }
+        records.sort { $0.seq < $1.seq }
+        conflicts.sort { ($0.conflict.seq, $0.id) < ($1.conflict.seq, $1.id) }
+        return FeedBatch(
+            after: after, through: latest, records: records, conflicts: conflicts.map(\.conflict), readers: readers)
     }
 }
