@@ -44,7 +44,10 @@ public final class PostgresCluster: Sendable {
             try await cluster.run("initdb", ["-D", data, "-A", "trust", "-U", cluster.user, "--no-sync"])
             let (name, arguments) = cluster.command(
                 "postgres",
-                ["-D", data, "-p", "\(cluster.port)", "-k", dir.path, "-c", "listen_addresses=", "-c", "max_connections=200"]
+                [
+                    "-D", data, "-p", "\(cluster.port)", "-k", dir.path, "-c", "listen_addresses=", "-c",
+                    "max_connections=200",
+                ]
                     + (durable ? [] : ["-c", "fsync=off"]))
             let process = try ChildProcess(name, arguments, logFile: dir.appendingPathComponent("server.log"))
             cluster.server.withLock { $0 = process }

@@ -119,7 +119,8 @@ struct ReportRenderTests {
             let pdf = artifacts.appendingPathComponent("report-500-actions.pdf")
             try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
             let render = try await Chromium.render(file, pdf: pdf)
-            #expect(render.status == 0 && render.requests.isEmpty)
+            #expect(
+                render.status == 0 && render.requests.isEmpty, "status \(render.status), requests \(render.requests)")
             let (pages, a4) = try Self.pdfPages(pdf)
             #expect(pages > 10 && pages < 200 && a4, "\(pages) pages")
         }

@@ -75,20 +75,25 @@ extension Hub {
         }
         let deadline = ContinuousClock.now.advanced(by: wait)
         let interruptions = await feed.interruptions
+        let visibility = Visibility(principal)
         // Nothing is newer than `since` (the usual re-poll right after an answer): wait
         // first instead of asking the database for what the feed already knows is nothing.
         if wait > .zero, await feed.isCaughtUp(since) {
-            await feed.wait(beyond: since, timeout: ContinuousClock.now.duration(to: deadline))
+            await feed.wait(beyond: since, timeout: ContinuousClock.now.duration(to: deadline), for: visibility)
         }
         var page = try await fresh(since: since, limit: limit, for: principal)
         // An interruption (a token revoked) ends the wait, so the caller is looked at again.
         while page.isEmpty, !Task.isCancelled, await feed.interruptions == interruptions {
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero else { break }
-            await feed.wait(beyond: page.cursor, timeout: left)
+            // Nothing the caller reads changed up to the empty page's cursor: look from
+            // there next (the feed keeps what is recent; `since` may be long gone from it).
+            // Not after a reset, which the answer must still say.
+            let seen = page.reset ? since : page.cursor
+            await feed.wait(beyond: seen, timeout: left, for: visibility)
             let (closed, now) = await (feed.isClosed, feed.interruptions)
             if closed || now != interruptions { break }
-            page = try await fresh(since: since, limit: limit, for: principal)
+            page = try await fresh(since: seen, limit: limit, for: principal)
         }
         return page
     }

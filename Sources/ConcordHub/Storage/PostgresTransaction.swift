@@ -35,6 +35,9 @@ final class PostgresTransaction: StorageTransaction {
     private var preparedActions: Set<ActionAddress> = []
     /// Tokens were revoked: the other processes are told at the commit.
     private var revoked = false
+    /// Each plan's partners as this transaction has them (read once, then kept up to date:
+    /// the sequence lock keeps every other writer out).
+    private var partners: [PlanID: Set<AgencyID>] = [:]
 
     /// This process's name in its notifications, so that it does not hear itself.
     private let origin: String
@@ -219,22 +222,21 @@ final class PostgresTransaction: StorageTransaction {
     }
 
     func partners(of plan: PlanID) throws -> Set<AgencyID> {
-        Set(
+        if let known = partners[plan] { return known }
+        let found = Set(
             try execute("SELECT agency_id FROM plan_partners WHERE plan_id = \(plan.rawValue)").rows.compactMap {
                 try? AgencyID(try $0.decode(String.self))
             })
+        partners[plan] = found
+        return found
     }
 
     func addPartner(_ agency: AgencyID, of plan: PlanID) throws -> Bool {
-        let inserted =
-            try execute(
-                """
-                INSERT INTO plan_partners (plan_id, agency_id) VALUES (\(plan.rawValue), \(agency.rawValue))
-                ON CONFLICT DO NOTHING
-                """
-            ).metadata.rows ?? 0
-        guard inserted > 0 else { return false }
+        // Most creates are by agencies that are partners already: no trip for them.
+        guard try !partners(of: plan).contains(agency) else { return false }
+        try execute("INSERT INTO plan_partners (plan_id, agency_id) VALUES (\(plan.rawValue), \(agency.rawValue))")
         try execute("DELETE FROM plan_removals WHERE plan_id = \(plan.rawValue) AND agency_id = \(agency.rawValue)")
+        partners[plan, default: []].insert(agency)
         return true
     }
 
@@ -245,6 +247,7 @@ final class PostgresTransaction: StorageTransaction {
             INSERT INTO plan_removals (plan_id, agency_id, seq) VALUES (\(plan.rawValue), \(agency.rawValue), \(seq))
             ON CONFLICT (plan_id, agency_id) DO UPDATE SET seq = excluded.seq
             """)
+        partners[plan]?.remove(agency)
     }
 
     func scheme(of plan: PlanID) throws -> String? {
