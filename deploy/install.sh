@@ -45,7 +45,8 @@ if $uninstall; then
   for t in "${tools[@]}"; do rm -f "$root$prefix/bin/$t" "$mandir/$t.1" \
     "$root$prefix/share/bash-completion/completions/$t" "$root$prefix/share/zsh/site-functions/_$t" \
     "$root$prefix/share/fish/vendor_completions.d/$t.fish"; done
-  rm -f "$unitdir/concord-hub.service" "$unitdir/concord-agent.service" \
+  rm -f "$unitdir/concord-hub.service" "$unitdir/concord-hub@.service" "$unitdir/concord-agent.service" \
+    "$root$prefix/share/concord/nginx-concord-hub.conf" \
     "$sysusersdir/concord.conf" "$tmpfilesdir/concord.conf"
   [[ -z "$root" ]] && command -v systemctl >/dev/null && systemctl daemon-reload || true
   echo "Concord removed. Kept: /etc/concord (configuration, credentials), /var/lib/concord-hub and"
@@ -80,6 +81,16 @@ for u in concord-hub concord-agent; do
   sed "s#/usr/local/bin/#$prefix/bin/#" "deploy/systemd/$u.service" > "$unitdir/$u.service"
   chmod 0644 "$unitdir/$u.service"
 done
+# The scaled-out hub (docs/operations.md §12): one instance per port, all on one PostgreSQL
+# database, made from the same unit so that both keep the same hardening.
+sed -e "s#/usr/local/bin/#$prefix/bin/#" \
+  -e 's#^Description=.*#Description=Concord hub process on port %i (one of several on PostgreSQL)#' \
+  -e 's#^\(ExecStart=.*\)$#\1 --port %i#' \
+  -e 's#^\(LoadCredential=tls-key:.*\)$#\1\nLoadCredential=db-password:/etc/concord/credentials/hub-db-password#' \
+  deploy/systemd/concord-hub.service > "$unitdir/concord-hub@.service"
+chmod 0644 "$unitdir/concord-hub@.service"
+install -d -m 0755 "$root$prefix/share/concord"
+install -m 0644 deploy/nginx/concord-hub.conf "$root$prefix/share/concord/nginx-concord-hub.conf"
 install -m 0644 deploy/sysusers.d/concord.conf "$sysusersdir/concord.conf"
 install -m 0644 deploy/tmpfiles.d/concord.conf "$tmpfilesdir/concord.conf"
 

@@ -49,12 +49,17 @@ struct SharedStoreTests {
                     let author = Principal(agency: partners[random.next(partners.count)], role: .agency)
                     let stale = random.next(5) == 0
                     let from: FieldValue = stale ? .text("stale \(step)") : action.value(of: .progress)
-                    _ = try await hubs[writer].push(
+                    let result = try await hubs[writer].push(
                         [
                             Change(
                                 action: action.address, baseRevision: action.revision,
                                 fields: [.progress: FieldChange(from: from, to: .text("Step \(step)"))])
-                        ], by: author)
+                        ], by: author
+                    ).results[0]
+                    // From the value the database holds, whichever hub last changed it: applied
+                    // (a hub merging against a copy of its own that the other hub made stale
+                    // would call it a conflict).
+                    #expect(stale || result.outcome == .applied, "step \(step): \(result.outcome)")
                     let latest = try await hubs[writer].latestSequence()
                     let heard = try await eventually(timeout: .seconds(10), every: .milliseconds(2)) {
                         await reader.feed.latestSequence >= latest

@@ -47,7 +47,6 @@ enum PostgresSchema {
                     revision bigint NOT NULL, seq bigint NOT NULL UNIQUE, record text NOT NULL,
                     PRIMARY KEY (plan_id, ref))
                 """,
-                "CREATE INDEX actions_plan_seq ON actions (plan_id, seq)",
                 """
                 CREATE TABLE changes (seq bigint PRIMARY KEY, id text COLLATE "C" NOT NULL UNIQUE,
                     agency_id text COLLATE "C" NOT NULL, plan_id text COLLATE "C" NOT NULL, ref text COLLATE "C" NOT NULL,

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The hub's store on PostgreSQL, for hosted hubs: several hub processes on one database.
 ///
@@ -32,6 +33,9 @@ public final class PostgresStorage: HubStorage {
     static let channel = "concord"
     /// This process's name in its notifications: it hears only the others'.
     let origin = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+    /// Decoded records with the sequence numbers they were committed at; a write checks the
+    /// numbers against the database before it uses one.
+    let records = SequencedRecords()
 
     private init(
         client: PostgresClient, running: Task<Void, Never>, location: PostgresLocation, timeline: Int64, logger: Logger
@@ -108,11 +112,13 @@ public final class PostgresStorage: HubStorage {
         let logger = logger
         let writer = writer
         let origin = origin
+        let records = records
         return try await client.withConnection { connection in
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 writer.async {
                     let result = Result {
-                        try PostgresTransaction.run(on: connection, origin: origin, logger: logger, body)
+                        try PostgresTransaction.run(
+                            on: connection, origin: origin, records: records, logger: logger, body)
                     }
                     continuation.resume(with: result)
                 }
@@ -381,6 +387,31 @@ public final class PostgresStorage: HubStorage {
                     last_push_at = GREATEST(last_push_at, \(contact.lastPush?.millisecondsSinceEpoch))
                 WHERE id = \(agency.rawValue)
                 """, logger: logger)
+        }
+    }
+}
+
+/// Decoded records as this process committed or read them, each with its sequence number.
+/// Another process may have changed any of them since: a transaction uses one only when the
+/// database still holds it at that number (``PostgresTransaction/prepare(changeIDs:actions:)``).
+/// Bounded: past `capacity` records it starts again empty.
+final class SequencedRecords: Sendable {
+    private let storage = Mutex<[ActionAddress: (seq: Int64, record: Action)]>([:])
+    let capacity = 100_000
+
+    func get(_ addresses: [ActionAddress]) -> [ActionAddress: (seq: Int64, record: Action)] {
+        storage.withLock { cache in
+            var found: [ActionAddress: (seq: Int64, record: Action)] = [:]
+            for address in addresses { if let kept = cache[address] { found[address] = kept } }
+            return found
+        }
+    }
+
+    func put(_ records: [(address: ActionAddress, seq: Int64, record: Action)]) {
+        guard !records.isEmpty else { return }
+        storage.withLock { cache in
+            if cache.count + records.count > capacity { cache.removeAll() }
+            for (address, seq, record) in records { cache[address] = (seq, record) }
         }
     }
 }

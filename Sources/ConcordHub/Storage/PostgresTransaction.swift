@@ -35,6 +35,10 @@ final class PostgresTransaction: StorageTransaction {
     private var preparedActions: Set<ActionAddress> = []
     /// Tokens were revoked: the other processes are told at the commit.
     private var revoked = false
+    /// This process's decoded records, checked against their sequence numbers.
+    private let recordCache: SequencedRecords
+    /// Records read or written here, for that cache once the transaction has committed.
+    private(set) var fresh: [(address: ActionAddress, seq: Int64, record: Action)] = []
     /// Each plan's partners as this transaction has them (read once, then kept up to date:
     /// the sequence lock keeps every other writer out).
     private var partners: [PlanID: Set<AgencyID>] = [:]
@@ -42,9 +46,12 @@ final class PostgresTransaction: StorageTransaction {
     /// This process's name in its notifications, so that it does not hear itself.
     private let origin: String
 
-    private init(connection: PostgresConnection, origin: String, logger: Logger) throws {
+    private init(
+        connection: PostgresConnection, origin: String, records: SequencedRecords, logger: Logger
+    ) throws {
         self.connection = connection
         self.origin = origin
+        recordCache = records
         self.logger = logger
         try connection.query("BEGIN", logger: logger).wait()
         let seq = try connection.query("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE", logger: logger).wait()
@@ -55,13 +62,16 @@ final class PostgresTransaction: StorageTransaction {
     /// Runs `body` in a transaction on `connection`: committed (with a NOTIFY of the sequence
     /// reached) when it returns, rolled back when it throws.
     static func run<T>(
-        on connection: PostgresConnection, origin: String, logger: Logger,
+        on connection: PostgresConnection, origin: String, records: SequencedRecords, logger: Logger,
         _ body: (any StorageTransaction) throws -> T
     ) throws -> T {
-        let transaction = try PostgresTransaction(connection: connection, origin: origin, logger: logger)
+        let transaction = try PostgresTransaction(
+            connection: connection, origin: origin, records: records, logger: logger)
         do {
             let value = try body(transaction)
             try transaction.commit()
+            // Only now: a rolled-back transaction's numbers are handed out again.
+            records.put(transaction.fresh)
             return value
         } catch {
             _ = try? connection.query("ROLLBACK", logger: logger).wait()
@@ -100,6 +110,7 @@ final class PostgresTransaction: StorageTransaction {
             for row in rows {
                 preparedRecords[row.record.address] = row.record
                 preparedActions.insert(row.record.address)
+                fresh.append((row.record.address, row.seq, row.record))
             }
             savedRecords = [:]
         }
@@ -133,14 +144,27 @@ final class PostgresTransaction: StorageTransaction {
     func prepare(changeIDs: [UUID], actions: [ActionAddress]) throws {
         let unique = Array(Set(actions))
         var records: [ActionAddress: Action] = [:]
+        // The decoded records this process kept, each with the sequence number it was stored
+        // at: the database sends a record only where its number differs (another process
+        // changed it), so a batch decodes only what is new to this process.
+        let kept = recordCache.get(unique)
+        let knownSeqs = unique.map { kept[$0]?.seq ?? -1 }
         for row in try execute(
             """
-            SELECT record FROM actions WHERE (plan_id, ref) IN
-                (SELECT * FROM unnest(\(unique.map(\.plan.rawValue)), \(unique.map(\.ref.rawValue))))
+            SELECT a.plan_id, a.ref, a.seq, CASE WHEN a.seq = k.seq THEN NULL ELSE a.record END
+            FROM actions a JOIN unnest(\(unique.map(\.plan.rawValue)), \(unique.map(\.ref.rawValue)), \(knownSeqs))
+                AS k(plan_id, ref, seq) ON a.plan_id = k.plan_id AND a.ref = k.ref
             """
         ).rows {
-            let record = try Action.decode(json: try row.decode(String.self).utf8)
-            records[record.address] = record
+            let (plan, ref, seq, json) = try row.decode((String, String, Int64, String?).self)
+            let address = ActionAddress(plan: try PlanID(plan), ref: try ActionRef(ref))
+            if let json {
+                let record = try Action.decode(json: json.utf8)
+                records[address] = record
+                fresh.append((address, seq, record))
+            } else if let known = kept[address] {
+                records[address] = known.record
+            }
         }
         preparedRecords = records
         preparedActions = Set(unique)
