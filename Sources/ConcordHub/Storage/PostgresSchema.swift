@@ -53,7 +53,6 @@ enum PostgresSchema {
                     received_at bigint NOT NULL, outcome text NOT NULL, body text NOT NULL, result text NOT NULL)
                 """,
                 "CREATE INDEX changes_action ON changes (plan_id, ref, seq)",
-                "CREATE INDEX changes_plan_seq ON changes (plan_id, seq)",
                 """
                 CREATE TABLE conflicts (id bigint PRIMARY KEY, agency_id text COLLATE "C" NOT NULL,
                     plan_id text COLLATE "C" NOT NULL, ref text COLLATE "C" NOT NULL, status text NOT NULL,

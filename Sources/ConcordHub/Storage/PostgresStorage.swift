@@ -6,7 +6,6 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
-import Synchronization
 
 /// The hub's store on PostgreSQL, for hosted hubs: several hub processes on one database.
 ///
@@ -387,31 +386,6 @@ public final class PostgresStorage: HubStorage {
                     last_push_at = GREATEST(last_push_at, \(contact.lastPush?.millisecondsSinceEpoch))
                 WHERE id = \(agency.rawValue)
                 """, logger: logger)
-        }
-    }
-}
-
-/// Decoded records as this process committed or read them, each with its sequence number.
-/// Another process may have changed any of them since: a transaction uses one only when the
-/// database still holds it at that number (``PostgresTransaction/prepare(changeIDs:actions:)``).
-/// Bounded: past `capacity` records it starts again empty.
-final class SequencedRecords: Sendable {
-    private let storage = Mutex<[ActionAddress: (seq: Int64, record: Action)]>([:])
-    let capacity = 100_000
-
-    func get(_ addresses: [ActionAddress]) -> [ActionAddress: (seq: Int64, record: Action)] {
-        storage.withLock { cache in
-            var found: [ActionAddress: (seq: Int64, record: Action)] = [:]
-            for address in addresses { if let kept = cache[address] { found[address] = kept } }
-            return found
-        }
-    }
-
-    func put(_ records: [(address: ActionAddress, seq: Int64, record: Action)]) {
-        guard !records.isEmpty else { return }
-        storage.withLock { cache in
-            if cache.count + records.count > capacity { cache.removeAll() }
-            for (address, seq, record) in records { cache[address] = (seq, record) }
         }
     }
 }

@@ -152,8 +152,9 @@ final class PostgresTransaction: StorageTransaction {
         for row in try execute(
             """
             SELECT a.plan_id, a.ref, a.seq, CASE WHEN a.seq = k.seq THEN NULL ELSE a.record END
-            FROM actions a JOIN unnest(\(unique.map(\.plan.rawValue)), \(unique.map(\.ref.rawValue)), \(knownSeqs))
-                AS k(plan_id, ref, seq) ON a.plan_id = k.plan_id AND a.ref = k.ref
+            FROM unnest(\(unique.map(\.plan.rawValue)), \(unique.map(\.ref.rawValue)), \(knownSeqs))
+                AS k(plan_id, ref, seq)
+            CROSS JOIN LATERAL (SELECT * FROM actions WHERE plan_id = k.plan_id AND ref = k.ref) a
             """
         ).rows {
             let (plan, ref, seq, json) = try row.decode((String, String, Int64, String?).self)
