@@ -1,3 +1,4 @@
+import ConcordHub
 import Foundation
 import Synchronization
 
@@ -185,4 +186,27 @@ public enum TestStore: String, CaseIterable, Sendable, CustomStringConvertible {
 
     /// Its name.
     public var description: String { rawValue }
+}
+
+/// Where a test's hub keeps its state on `store`: a SQLite file in `dir`, or a fresh
+/// database of the test process's PostgreSQL cluster (dropped after `body`).
+public func withDatabase<T>(
+    _ store: TestStore, in dir: URL, _ body: (DatabaseLocation) async throws -> T
+) async throws -> T {
+    switch store {
+    case .sqlite:
+        return try await body(.sqlite(path: dir.appendingPathComponent("hub.sqlite").path))
+    case .postgres:
+        let cluster = try await PostgresCluster.shared()
+        let name = try await cluster.freshDatabase()
+        let location = try DatabaseLocation(url: cluster.url(name), dataDir: dir.path)
+        do {
+            let value = try await body(location)
+            try await cluster.dropDatabase(name)
+            return value
+        } catch {
+            try? await cluster.dropDatabase(name)
+            throw error
+        }
+    }
 }

@@ -128,4 +128,36 @@ struct ChangeFeedTests {
             #expect(await store.feed.page(since: before - 1, limit: 1000, for: Visibility(csc)) == nil)
         }
     }
+
+    /// A batch that concerns a waiter wakes it; one that does not leaves it asleep, unless it
+    /// starts after what the waiter saw: the commit before it, not heard yet (another
+    /// process's), may be for the waiter.
+    @Test func aWaitIsWokenByWhatConcernsIt_orByABatchWithAGapBeforeIt() async throws {
+        let police = try AgencyID("police"), csc = try AgencyID("csc")
+        let visibility = Visibility(Principal(agency: police, role: .agency))
+        func batch(after: Int64, plan: String, readers: Set<AgencyID>) throws -> FeedBatch {
+            let address = ActionAddress(plan: try PlanID(plan), ref: try ActionRef("1.1"))
+            return FeedBatch(
+                after: after, through: after + 1,
+                records: [FeedBatch.Record(seq: after + 1, address: address, json: "{}")],
+                conflicts: [], readers: [try PlanID(plan): readers])
+        }
+        for (published, woken) in [
+            (try batch(after: 8, plan: "other", readers: [csc]), false),  // nothing for police
+            (try batch(after: 8, plan: "mine", readers: [police]), true),  // police's plan
+            (try batch(after: 9, plan: "other", readers: [csc]), true),  // seq 9 unheard: may be police's
+        ] {
+            let feed = ChangeFeed(latest: 8)
+            let waiting = Task { await feed.wait(beyond: 8, timeout: .seconds(60), for: visibility) }
+            _ = await eventually { await feed.waiting == 1 }
+            // The feed ends a wait inside publish: what is left waiting right after it was not woken.
+            await feed.publish(published.through, batch: published)
+            let stillWaiting = await feed.waiting
+            #expect(
+                (stillWaiting == 0) == woken,
+                "batch after \(published.after) of \(published.records[0].address.plan): \(stillWaiting) waiting")
+            await feed.close()
+            await waiting.value
+        }
+    }
 }

@@ -10,28 +10,31 @@ import Testing
 /// When the hub last heard from each agency outlives the hub process.
 @Suite("Agency contact")
 struct ContactTests {
-    @Test func lastContactAndLastPush_areStored_andSurviveARestart() async throws {
+    @Test(arguments: TestStore.allCases) func lastContactAndLastPush_areStored_andSurviveARestart(
+        _ store: TestStore
+    ) async throws {
         try await withTemporaryDirectory { dir in
-            let path = dir.appendingPathComponent("hub.sqlite").path
-            let police = try AgencyID("police")
-            do {
-                let hub = try await Hub(path: path, logger: Logger(label: "contact-test"))
-                _ = try await hub.addAgency(AgencyRequest(id: police, name: "Police", role: .agency))
-                _ = try await hub.addAgency(AgencyRequest(id: try AgencyID("icb"), name: "ICB", role: .agency))
-                hub.heard(from: police, pushed: true)
-                // Stored in the background: wait for the row.
-                let stored = try await eventually {
-                    (try? await hub.storage.agency(police))??.lastPush != nil
+            try await withDatabase(store, in: dir) { location in
+                let police = try AgencyID("police")
+                do {
+                    let hub = try await Hub.open(location, logger: Logger(label: "contact-test"))
+                    _ = try await hub.addAgency(AgencyRequest(id: police, name: "Police", role: .agency))
+                    _ = try await hub.addAgency(AgencyRequest(id: try AgencyID("icb"), name: "ICB", role: .agency))
+                    hub.heard(from: police, pushed: true)
+                    // Stored in the background: wait for the row.
+                    let stored = try await eventually {
+                        (try? await hub.storage.agency(police))??.lastPush != nil
+                    }
+                    #expect(stored)
+                    try hub.close()
                 }
-                #expect(stored)
-                try hub.close()
+                let hub = try await Hub.open(location, logger: Logger(label: "contact-test"))
+                defer { try? hub.close() }
+                let agencies = Dictionary(uniqueKeysWithValues: try await hub.agencies().map { ($0.id.rawValue, $0) })
+                #expect(agencies["police"]?.lastContact != nil)
+                #expect(agencies["police"]?.lastPush == agencies["police"]?.lastContact)
+                #expect(agencies["icb"]?.lastContact == nil)
             }
-            let hub = try await Hub(path: path, logger: Logger(label: "contact-test"))
-            defer { try? hub.close() }
-            let agencies = Dictionary(uniqueKeysWithValues: try await hub.agencies().map { ($0.id.rawValue, $0) })
-            #expect(agencies["police"]?.lastContact != nil)
-            #expect(agencies["police"]?.lastPush == agencies["police"]?.lastContact)
-            #expect(agencies["icb"]?.lastContact == nil)
         }
     }
 

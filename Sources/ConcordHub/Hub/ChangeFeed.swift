@@ -110,8 +110,14 @@ public actor ChangeFeed {
         latest = seq
         for (id, waiter) in waiters where waiter.beyond < seq {
             // With 2,000 streams of 100 plans, a change concerns one in a hundred of them:
-            // the others sleep on (their next answer is empty either way).
-            if let batch, let visibility = waiter.visibility, !batch.concerns(visibility) { continue }
+            // the others sleep on (their next answer is empty either way). Only when the
+            // batch covers everything the waiter has not seen: a batch that starts later
+            // (another process's commit not heard yet) may follow one that concerns it.
+            if let batch, batch.after <= waiter.beyond, let visibility = waiter.visibility,
+                !batch.concerns(visibility)
+            {
+                continue
+            }
             end(id)
         }
     }

@@ -89,11 +89,10 @@ extension Hub {
             // Nothing the caller reads changed up to the empty page's cursor: look from
             // there next (the feed keeps what is recent; `since` may be long gone from it).
             // Not after a reset, which the answer must still say.
-            let seen = page.reset ? since : page.cursor
-            await feed.wait(beyond: seen, timeout: left, for: visibility)
+            await feed.wait(beyond: page.cursor, timeout: left, for: visibility)
             let (closed, now) = await (feed.isClosed, feed.interruptions)
             if closed || now != interruptions { break }
-            page = try await fresh(since: seen, limit: limit, for: principal)
+            page = try await fresh(since: page.reset ? since : page.cursor, limit: limit, for: principal)
         }
         return page
     }

@@ -95,8 +95,10 @@ public final class Hub: Sendable {
                 tokens.forgetAll()
                 await feed.interrupt()
             case .listening:
-                // Whatever was said while nobody listened: read where the store stands.
+                // Whatever was said while nobody listened: read where the store stands, and
+                // have every wait look again at who holds it (a token may have been revoked).
                 tokens.forgetAll()
+                await feed.interrupt()
                 if let seq = try? await storage.latestSequence() { await feed.publish(seq) }
             }
         }

@@ -60,8 +60,10 @@ public enum DatabaseLocation: Sendable, Equatable {
         } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             self = .postgres(try PostgresLocation(url: url, password: password))
         } else {
+            // Only the scheme: the rest may hold a password typed by mistake.
+            let scheme = url.split(separator: ":", maxSplits: 1).first.map { String($0.prefix(20)) } ?? ""
             throw ConfigError(
-                "database url '\(url.prefix(80))' is neither sqlite:PATH nor postgres://USER@HOST:PORT/DB")
+                "database url of scheme '\(scheme)' is neither sqlite:PATH nor postgres://USER@HOST:PORT/DB")
         }
     }
 

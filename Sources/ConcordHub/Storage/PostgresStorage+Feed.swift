@@ -18,7 +18,8 @@ extension PostgresStorage {
                 UNION SELECT plan_id FROM conflicts WHERE seq > \(after))
             (SELECT 'r', seq, 0::int8, plan_id, ref, record FROM actions WHERE seq > \(after)
                 ORDER BY seq LIMIT \(Int64(FeedBatch.maxRecords + 1)))
-            UNION ALL SELECT 'c', seq, id, agency_id, plan_id, record FROM conflicts WHERE seq > \(after)
+            UNION ALL (SELECT 'c', seq, id, agency_id, plan_id, record FROM conflicts WHERE seq > \(after)
+                ORDER BY seq, id LIMIT \(Int64(FeedBatch.maxRecords + 1)))
             UNION ALL SELECT 'p', 0, 0, plan_id, agency_id, '' FROM plan_partners
                 WHERE plan_id IN (SELECT plan_id FROM touched)
             UNION ALL SELECT 'x', COUNT(*), 0, '', '', '' FROM plan_removals WHERE seq > \(after)
@@ -40,6 +41,7 @@ extension PostgresStorage {
                         json: json))
                 guard records.count <= FeedBatch.maxRecords else { return nil }
             case "c":
+                guard conflicts.count < FeedBatch.maxRecords else { return nil }
                 conflicts.append(
                     (
                         id,

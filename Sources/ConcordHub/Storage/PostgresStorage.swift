@@ -32,6 +32,8 @@ public final class PostgresStorage: HubStorage {
     static let channel = "concord"
     /// This process's name in its notifications: it hears only the others'.
     let origin = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+    /// One write at a time in this process, in the order they came.
+    let turns = Turns()
     /// Decoded records with the sequence numbers they were committed at; a write checks the
     /// numbers against the database before it uses one.
     let records = SequencedRecords()
@@ -87,7 +89,8 @@ public final class PostgresStorage: HubStorage {
         }
         switch location.tls {
         case .disable: return .disable
-        case .require: tls.certificateVerification = .none
+        // As libpq: `require` with a root certificate given checks the CA.
+        case .require: tls.certificateVerification = location.rootCertificate == nil ? .none : .noHostnameVerification
         case .verifyCA: tls.certificateVerification = .noHostnameVerification
         case .verifyFull: tls.certificateVerification = .fullVerification
         }
@@ -112,16 +115,26 @@ public final class PostgresStorage: HubStorage {
         let writer = writer
         let origin = origin
         let records = records
-        return try await client.withConnection { connection in
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                writer.async {
-                    let result = Result {
-                        try PostgresTransaction.run(
-                            on: connection, origin: origin, records: records, logger: logger, body)
+        // This process's turn first, then a connection: pushes queued behind the writer hold
+        // no connection that pulls and token checks need.
+        await turns.take()
+        do {
+            let value = try await client.withConnection { connection in
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                    writer.async {
+                        let result = Result {
+                            try PostgresTransaction.run(
+                                on: connection, origin: origin, records: records, logger: logger, body)
+                        }
+                        continuation.resume(with: result)
                     }
-                    continuation.resume(with: result)
                 }
             }
+            await turns.give()
+            return value
+        } catch {
+            await turns.give()
+            throw error
         }
     }
 
@@ -132,7 +145,7 @@ public final class PostgresStorage: HubStorage {
     /// `.listening` each time it (re)starts listening, then a `.sequence` per commit and
     /// `.tokensChanged` per revocation (this process's own are left out: it knows them). A lost connection is opened again after a second.
     public func news() -> AsyncStream<StoreNews>? {
-        let (stream, continuation) = AsyncStream.makeStream(of: StoreNews.self, bufferingPolicy: .bufferingNewest(4096))
+        let (stream, continuation) = AsyncStream.makeStream(of: StoreNews.self, bufferingPolicy: .unbounded)
         let client = client
         let logger = logger
         let origin = origin

@@ -55,8 +55,12 @@ final class PostgresTransaction: StorageTransaction {
         self.logger = logger
         try connection.query("BEGIN", logger: logger).wait()
         let seq = try connection.query("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE", logger: logger).wait()
-        sequence = try seq.rows.first?.decode(Int64.self) ?? 0
-        startSequence = sequence
+        // Never start from 0 again: a missing counter is a broken database, not a new one.
+        guard let current = try seq.rows.first?.decode(Int64.self) else {
+            throw ConfigError("the database has no sequence counter (meta 'seq'): it is not a Concord hub's, or is being copied into")
+        }
+        sequence = current
+        startSequence = current
     }
 
     /// Runs `body` in a transaction on `connection`: committed (with a NOTIFY of the sequence
@@ -65,16 +69,21 @@ final class PostgresTransaction: StorageTransaction {
         on connection: PostgresConnection, origin: String, records: SequencedRecords, logger: Logger,
         _ body: (any StorageTransaction) throws -> T
     ) throws -> T {
-        let transaction = try PostgresTransaction(
-            connection: connection, origin: origin, records: records, logger: logger)
         do {
+            let transaction = try PostgresTransaction(
+                connection: connection, origin: origin, records: records, logger: logger)
             let value = try body(transaction)
             try transaction.commit()
             // Only now: a rolled-back transaction's numbers are handed out again.
             records.put(transaction.fresh)
             return value
         } catch {
-            _ = try? connection.query("ROLLBACK", logger: logger).wait()
+            // A connection left inside a failed transaction would fail every later query of
+            // whoever the pool lends it to: closed instead, the pool makes a new one.
+            if (try? connection.query("ROLLBACK", logger: logger).wait()) == nil {
+                let closing: EventLoopFuture<Void> = connection.close()
+                _ = closing
+            }
             throw error
         }
     }

@@ -25,3 +25,23 @@ final class SequencedRecords: Sendable {
         }
     }
 }
+
+/// Turns taken one at a time, first come first served.
+actor Turns {
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Returns when it is the caller's turn.
+    func take() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Ends the caller's turn: the next waiting caller's begins.
+    func give() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+}

@@ -147,6 +147,8 @@ public enum StoreMigration {
 
     static func copyTables(_ snapshot: DatabaseSnapshot, into target: PostgresStorage, logger: Logger) async throws {
         try await target.client.withTransaction(logger: logger) { connection in
+            // A hub process started on this database by mistake waits until the copy is done.
+            try await connection.query("LOCK TABLE meta IN ACCESS EXCLUSIVE MODE", logger: logger)
             let used =
                 try await connection.query(
                     "SELECT (SELECT COUNT(*) FROM agencies) + (SELECT COUNT(*) FROM changes)", logger: logger
