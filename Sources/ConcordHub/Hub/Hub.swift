@@ -135,6 +135,16 @@ public final class Hub: Sendable {
 
     /// After a commit: wakes the waiting pulls.
     func committed(_ seq: Int64, batch: FeedBatch? = nil) async {
+        // Another process committed before this batch and this process has not heard it yet:
+        // read both from the store in one statement, so the feed has no gap and wakes only
+        // the waits they concern (a gap wakes every one, and each then asks the database).
+        if storage.isShared, let batch {
+            let known = await feed.latestSequence
+            if batch.after > known, let whole = try? await storage.committed(after: known) {
+                await feed.publish(whole.through, batch: whole)
+                return
+            }
+        }
         await feed.publish(seq, batch: batch)
     }
 

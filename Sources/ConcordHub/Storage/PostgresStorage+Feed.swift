@@ -3,6 +3,46 @@ import Foundation
 import PostgresNIO
 
 extension PostgresStorage {
+    /// What the other processes commit, heard on a `LISTEN` connection of its own: ``StoreNews``
+    /// `.listening` each time it (re)starts listening, then a `.sequence` per commit and
+    /// `.tokensChanged` per revocation (this process's own are left out: it knows them). A
+    /// lost connection is opened again after a second.
+    public func news() -> AsyncStream<StoreNews>? {
+        let (stream, continuation) = AsyncStream.makeStream(of: StoreNews.self, bufferingPolicy: .unbounded)
+        let client = client
+        let logger = logger
+        let origin = origin
+        let task = Task {
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: Self.channel) { notifications in
+                            continuation.yield(.listening)
+                            for try await notification in notifications {
+                                let parts = notification.payload.split(separator: " ")
+                                guard parts.count == 2, parts[1] != origin else { continue }
+                                if let seq = Int64(parts[0]) {
+                                    continuation.yield(.sequence(seq))
+                                } else if parts[0] == "tokens" {
+                                    continuation.yield(.tokensChanged)
+                                }
+                            }
+                        }
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning(
+                        "not hearing the other hub processes' commits; listening again in 1 s",
+                        metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
     /// Everything committed after `after`, as one ``FeedBatch`` through the latest sequence
     /// number, read in one snapshot: what another process committed, so that this process
     /// answers its waiting pulls and streams from memory, as it does its own commits, instead

@@ -57,7 +57,8 @@ final class PostgresTransaction: StorageTransaction {
         let seq = try connection.query("SELECT value FROM meta WHERE key = 'seq' FOR UPDATE", logger: logger).wait()
         // Never start from 0 again: a missing counter is a broken database, not a new one.
         guard let current = try seq.rows.first?.decode(Int64.self) else {
-            throw ConfigError("the database has no sequence counter (meta 'seq'): it is not a Concord hub's, or is being copied into")
+            throw ConfigError(
+                "the database has no sequence counter (meta 'seq'): it is not a Concord hub's, or is being copied into")
         }
         sequence = current
         startSequence = current
