@@ -30,7 +30,7 @@ extension PostgresStorage {
                         }
                     }
                 } catch {
-                    if Task.isCancelled { break }
+                    if Task.isCancelled || listeners.withLock({ $0.closed }) { break }
                     logger.warning(
                         "not hearing the other hub processes' commits; listening again in 1 s",
                         metadata: ["error": "\(error)"])
@@ -40,6 +40,11 @@ extension PostgresStorage {
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
+        let closed = listeners.withLock { state in
+            state.tasks.append(task)
+            return state.closed
+        }
+        if closed { task.cancel() }
         return stream
     }
 

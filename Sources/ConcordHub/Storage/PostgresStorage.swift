@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The hub's store on PostgreSQL, for hosted hubs: several hub processes on one database.
 ///
@@ -32,6 +33,8 @@ public final class PostgresStorage: HubStorage {
     static let channel = "concord"
     /// This process's name in its notifications: it hears only the others'.
     let origin = String(UInt64.random(in: 1...UInt64.max), radix: 36)
+    /// The `LISTEN` loops (``news()``), ended by ``close()``.
+    let listeners = Mutex<(closed: Bool, tasks: [Task<Void, Never>])>((false, []))
     /// One write at a time in this process, in the order they came.
     let turns = Turns()
     /// Decoded records with the sequence numbers they were committed at; a write checks the
@@ -99,6 +102,12 @@ public final class PostgresStorage: HubStorage {
 
     /// Stops the connection pool (its run ends when cancelled, closing its connections).
     public func close() throws {
+        // The listeners first: a listener outliving the pool would try again every second.
+        let tasks = listeners.withLock { state in
+            state.closed = true
+            return state.tasks
+        }
+        for task in tasks { task.cancel() }
         running.cancel()
     }
 
