@@ -159,5 +159,20 @@ struct ChangeFeedTests {
             await feed.close()
             await waiting.value
         }
+        // Two batches in a row with nothing for the waiter: the second does not wake it
+        // either (after the first, the waiter has seen everything up to it).
+        let feed = ChangeFeed(latest: 8)
+        let waiting = Task { await feed.wait(beyond: 8, timeout: .seconds(60), for: visibility) }
+        _ = await eventually { await feed.waiting == 1 }
+        for published in [
+            try batch(after: 8, plan: "other", readers: [csc]), try batch(after: 9, plan: "x", readers: [csc]),
+        ] {
+            await feed.publish(published.through, batch: published)
+        }
+        #expect(await feed.waiting == 1, "a waiter was woken by batches with nothing for it")
+        await feed.publish(11, batch: try batch(after: 10, plan: "mine", readers: [police]))
+        #expect(await feed.waiting == 0, "a waiter slept through a batch for it")
+        await feed.close()
+        await waiting.value
     }
 }

@@ -116,6 +116,8 @@ public actor ChangeFeed {
             if let batch, batch.after <= waiter.beyond, let visibility = waiter.visibility,
                 !batch.concerns(visibility)
             {
+                // Nothing for it up to here: the next batch is judged from here.
+                waiters[id]?.beyond = batch.through
                 continue
             }
             end(id)
