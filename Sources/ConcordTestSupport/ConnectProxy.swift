@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -86,19 +87,8 @@ public final class ConnectProxy: @unchecked Sendable {
             close(client)
             return
         }
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = targetPort.bigEndian
-        let connected = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
+        guard let upstream = try? connectToLoopback(port: Int(targetPort)) else {
             _ = write(client, "HTTP/1.1 502 Bad Gateway\r\n\r\n", 28)
-            close(upstream)
             close(client)
             return
         }
@@ -153,4 +143,34 @@ public func listenOnLoopback(backlog: Int32, what: String) throws -> (socket: In
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A TCP connection to 127.0.0.1:`port`; throws when nothing accepts it.
+public func connectToLoopback(port: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard connected == 0 else {
+        close(fd)
+        throw ChildError("cannot connect to 127.0.0.1:\(port)")
+    }
+    return fd
+}
+
+/// A flag set once, read from any thread or task.
+public final class Flag: Sendable {
+    private let value = Mutex(false)
+    /// A flag not set yet.
+    public init() {}
+    /// Whether it has been set.
+    public var isSet: Bool { value.withLock { $0 } }
+    /// Sets it.
+    public func set() { value.withLock { $0 = true } }
 }

@@ -66,6 +66,12 @@ public final class PostgresCluster: Sendable {
         return cluster
     }
 
+    /// The server's process id, from its `postmaster.pid` (the `postgres` under `runuser`).
+    var postmasterPID: Int32? {
+        let file = dir.appendingPathComponent("data/postmaster.pid")
+        return (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").first.flatMap { Int32($0) }
+    }
+
     /// Creates a database.
     public func createDatabase(_ name: String) async throws {
         try await run("createdb", ["-h", dir.path, "-p", "\(port)", "-U", user, name])
@@ -79,12 +85,7 @@ public final class PostgresCluster: Sendable {
     /// Stops the server (fast shutdown: open sessions are ended) and removes the directory.
     public func stop() async {
         if let process = server.withLock({ $0 }) {
-            let pidFile = dir.appendingPathComponent("data/postmaster.pid")
-            if let text = try? String(contentsOf: pidFile, encoding: .utf8),
-                let pid = text.split(separator: "\n").first.flatMap({ Int32($0) })
-            {
-                kill(pid, SIGINT)
-            }
+            if let pid = postmasterPID { kill(pid, SIGINT) }
             if await process.waitForExit(timeout: .seconds(30)) == nil { await process.stop() }
         }
         try? FileManager.default.removeItem(at: dir)
@@ -141,10 +142,7 @@ extension PostgresCluster {
             if let task { return task }
             let started = Task { () throws -> PostgresCluster in
                 let cluster = try await PostgresCluster.start()
-                let pidFile = cluster.dir.appendingPathComponent("data/postmaster.pid")
-                if let text = try? String(contentsOf: pidFile, encoding: .utf8),
-                    let pid = text.split(separator: "\n").first.flatMap({ Int32($0) })
-                {
+                if let pid = cluster.postmasterPID {
                     sharedServer.withLock { $0 = (pid, cluster.dir) }
                     atexit { PostgresCluster.stopSharedAtExit() }
                 }

@@ -122,9 +122,12 @@ enum AgentBench {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    static func rssMiB(_ pid: Int32) -> Double {
+    static func rssMiB(_ pid: Int32) -> Double { statusMiB(pid, "VmRSS:") }
+
+    /// A memory line of /proc/PID/status (`VmRSS:`, `VmHWM:`…) in MiB; 0 when unreadable.
+    static func statusMiB(_ pid: Int32, _ key: String) -> Double {
         guard let status = readProcFile("/proc/\(pid)/status") else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(key) {
             return Double(line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) / 1024
         }
         return 0

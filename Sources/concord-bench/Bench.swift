@@ -175,13 +175,7 @@ enum HubBench {
 
     static func fmt(_ x: Double) -> String { String(format: "%.2f", x) }
 
-    static func peakRSSMiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
-        }
-        return 0
-    }
+    static func peakRSSMiB() -> Int { Int(AgentBench.statusMiB(getpid(), "VmHWM:")) }
 }
 
 extension Duration {

@@ -81,15 +81,7 @@ enum ScaleBench {
 
         /// Resident memory of each process now, and at most so far (MiB).
         var rss: [(now: Double, peak: Double)] {
-            processes.map { (AgentBench.rssMiB($0.process.pid), Self.peakMiB($0.process.pid)) }
-        }
-
-        static func peakMiB(_ pid: Int32) -> Double {
-            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
-            for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-                return Double(line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) / 1024
-            }
-            return 0
+            processes.map { (AgentBench.rssMiB($0.process.pid), AgentBench.statusMiB($0.process.pid, "VmHWM:")) }
         }
 
         func stop() async {

@@ -177,10 +177,3 @@ struct ScaledOutTests {
         }
     }
 }
-
-/// A flag set once, read from any task.
-final class Flag: Sendable {
-    private let value = Mutex(false)
-    var isSet: Bool { value.withLock { $0 } }
-    func set() { value.withLock { $0 = true } }
-}

@@ -101,7 +101,7 @@ struct LimitsTests {
 
     @Test func connectionThatSendsNothing_isClosedAfterTheIdleTimeout() async throws {
         try await withTestHub(configure: { $0.limits.idleTimeoutSeconds = 1 }) { hub in
-            let fd = try Self.connect(port: hub.port)
+            let fd = try connectToLoopback(port: hub.port)
             defer { close(fd) }
             var timeout = timeval(tv_sec: 20, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -113,7 +113,7 @@ struct LimitsTests {
 
     @Test func connectionsOverTheCap_waitUntilOneCloses() async throws {
         try await withTestHub(configure: { $0.limits.maxConnections = 2 }) { hub in
-            var held = [try Self.connect(port: hub.port), try Self.connect(port: hub.port)]
+            var held = [try connectToLoopback(port: hub.port), try connectToLoopback(port: hub.port)]
             defer { for fd in held { close(fd) } }
             // Let the hub accept (and count) them before the third comes.
             try await Task.sleep(for: .milliseconds(300))
@@ -132,28 +132,4 @@ struct LimitsTests {
         }
     }
 
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = false
-        func set() { lock.withLock { value = true } }
-        var isSet: Bool { lock.withLock { value } }
-    }
-
-    static func connect(port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            close(fd)
-            throw ChildError("cannot connect to 127.0.0.1:\(port)")
-        }
-        return fd
-    }
 }

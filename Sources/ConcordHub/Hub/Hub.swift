@@ -86,11 +86,7 @@ public final class Hub: Sendable {
                 // the waiting pulls and streams are then answered from memory.
                 let known = await feed.latestSequence
                 guard seq > known else { continue }
-                if let batch = try? await storage.committed(after: known) {
-                    await feed.publish(batch.through, batch: batch)
-                } else {
-                    await feed.publish(seq)
-                }
+                if await !publishCommitted(after: known) { await feed.publish(seq) }
             case .tokensChanged:
                 tokens.forgetAll()
                 await feed.interrupt()
@@ -140,12 +136,17 @@ public final class Hub: Sendable {
         // the waits they concern (a gap wakes every one, and each then asks the database).
         if storage.isShared, let batch {
             let known = await feed.latestSequence
-            if batch.after > known, let whole = try? await storage.committed(after: known) {
-                await feed.publish(whole.through, batch: whole)
-                return
-            }
+            if batch.after > known, await publishCommitted(after: known) { return }
         }
         await feed.publish(seq, batch: batch)
+    }
+
+    /// Publishes everything the store holds after `known` as one batch, read in one
+    /// statement; `false` when the store cannot say it so.
+    private func publishCommitted(after known: Int64) async -> Bool {
+        guard let batch = try? await storage.committed(after: known) else { return false }
+        await feed.publish(batch.through, batch: batch)
+        return true
     }
 
     /// Hub time from the system clock.
