@@ -57,6 +57,12 @@ let package = Package(
         // Markdown and CSV. Pure: no I/O.
         .target(name: "ConcordReport", dependencies: ["ConcordCore", "ConcordCodec"]),
 
+        // OpenSSL's libcrypto (libcurl loads it anyway): the protected-name digest.
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
+        // What the agent and the hub both need to screen: a plan's protected names, kept as
+        // salted SHA-256 digests so the list itself does not spread (issue 14).
+        .target(name: "ConcordScreening", dependencies: ["ConcordCore", "CCrypto"]),
+
         // libcurl, with typed wrappers for its variadic setopt/getinfo.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The HTTPS client of the agent and the CLI (and of the tests and benchmarks).
@@ -76,7 +82,7 @@ let package = Package(
         .target(
             name: "ConcordHub",
             dependencies: [
-                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordReport",
+                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordReport", "ConcordScreening",
                 "ConcordSystemd",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -105,7 +111,7 @@ let package = Package(
             name: "ConcordAgent",
             dependencies: [
                 "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordHTTP", "ConcordClient", "ConcordSystemd",
-                .product(name: "Logging", package: "swift-log"),
+                "ConcordScreening", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
@@ -155,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "ConcordCoreTests",
             dependencies: [
-                "ConcordCore", "ConcordWire", "ConcordCodec", "ConcordReport", "ConcordTestSupport",
+                "ConcordCore", "ConcordScreening", "ConcordWire", "ConcordCodec", "ConcordReport", "ConcordTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         // Real hubs and child processes for the tests (not shipped).

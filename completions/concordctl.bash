@@ -422,13 +422,13 @@ _concordctl_hub() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    agencies|plans|import|export|conflicts|resolve|history|report|meetings)
+    agencies|plans|import|export|conflicts|resolve|history|report|meetings|protect|screen|redact)
         # Offer subcommand argument completions
         "_concordctl_hub_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'agencies plans import export conflicts resolve history report meetings' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'agencies plans import export conflicts resolve history report meetings protect screen redact' -- "${cur}"))
         ;;
     esac
 }
@@ -833,6 +833,84 @@ _concordctl_hub_meetings_remove() {
         return
         ;;
     '--ca-file')
+        return
+        ;;
+    esac
+}
+
+_concordctl_hub_protect() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --token-file --ca-file --add-from --remove-from)
+    __concordctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--add-from')
+        return
+        ;;
+    '--remove-from')
+        return
+        ;;
+    esac
+}
+
+_concordctl_hub_screen() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --token-file --ca-file)
+    __concordctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    esac
+}
+
+_concordctl_hub_redact() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--hub --token-file --ca-file --field --kind --reason)
+    __concordctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--hub')
+        return
+        ;;
+    '--token-file')
+        return
+        ;;
+    '--ca-file')
+        return
+        ;;
+    '--field')
+        return
+        ;;
+    '--kind')
+        return
+        ;;
+    '--reason')
         return
         ;;
     esac

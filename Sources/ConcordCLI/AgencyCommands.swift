@@ -183,6 +183,7 @@ struct Update: AsyncParsableCommand {
         print(
             "updated \(address) (\(fields.keys.sorted().map(\.rawValue).joined(separator: ", "))); change \(receipt.change.id) queued for the hub"
         )
+        printFlags(receipt)
     }
 }
 
@@ -214,6 +215,7 @@ struct EvidenceCommand: AsyncParsableCommand {
                 EvidenceRequest(summary: summary, kind: EvidenceKind(rawValue: kind), reference: ref))
             if agent.json { return try printJSON(receipt) }
             print("evidence added to \(address); change \(receipt.change.id) queued for the hub")
+            printFlags(receipt)
         }
     }
 }
@@ -238,6 +240,7 @@ struct NoteCommand: AsyncParsableCommand {
                 "/v1/actions/\(address.plan)/\(address.ref)/notes", NoteRequest(text: text))
             if agent.json { return try printJSON(receipt) }
             print("note added to \(address); change \(receipt.change.id) queued for the hub")
+            printFlags(receipt)
         }
     }
 }
@@ -340,4 +343,11 @@ func percentEncoded(_ value: String) -> String {
         }
     }
     return out
+}
+
+/// The flags an edit was taken with, one line each: the author sees what screening flagged.
+func printFlags(_ receipt: EditReceipt) {
+    for flag in receipt.flags {
+        print("  flagged: \(flag.field.map { "\($0): " } ?? "")\(flag.message)")
+    }
 }

@@ -11,7 +11,8 @@ import ConcordWire
 
 struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Administer the hub: agencies and tokens, plans, conflicts, audit history, reports.",
+        abstract:
+            "Administer the hub: agencies and tokens, plans, conflicts, audit history, reports, identifier screening.",
         discussion: """
             Reach the hub with --hub URL --token-file FILE [--ca-file FILE], the environment
             (CONCORD_HUB, CONCORD_TOKEN_FILE, CONCORD_CA_FILE), or ~/.config/concord/hub-admin.json
@@ -19,7 +20,7 @@ struct Hub: AsyncParsableCommand {
             """,
         subcommands: [
             Agencies.self, Plans.self, Import.self, Export.self, HubConflicts.self, Resolve.self, History.self,
-            Report.self, Meetings.self,
+            Report.self, Meetings.self, Protect.self, Screen.self, Redact.self,
         ])
 
     struct Agencies: AsyncParsableCommand {
@@ -283,9 +284,15 @@ struct Hub: AsyncParsableCommand {
                 let appends = e.change.append.isEmpty ? "" : "\(e.change.append.count) item(s)"
                 table.add(
                     "\(e.seq)", describe(e.at), e.agency.rawValue, e.outcome.rawValue,
-                    [e.change.create ? "created" : "", fields, appends].filter { !$0.isEmpty }.joined(separator: "; "))
+                    [e.change.create ? "created" : "", fields, appends].filter { !$0.isEmpty }.joined(separator: "; ")
+                        .nonEmpty ?? String((e.change.reason ?? "").prefix(60)))
             }
             print(table.rendered)
         }
     }
+}
+
+extension String {
+    /// `nil` when empty.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

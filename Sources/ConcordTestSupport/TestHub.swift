@@ -115,7 +115,7 @@ public func withTestHub(
             configure(&config)
             let hub = try await Hub.open(
                 try config.databaseLocation(environment: [:]), report: config.report,
-                clock: clock?.callAsFunction ?? Hub.systemTime, logger: logger)
+                screening: try config.screeningPolicy(), clock: clock?.callAsFunction ?? Hub.systemTime, logger: logger)
             try await serve(hub, config: config, setup: setup, dir: dir, logger: logger, body)
         } catch {
             if let database { try? await database.cluster.dropDatabase(database.name) }

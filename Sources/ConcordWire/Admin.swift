@@ -19,14 +19,20 @@ public struct PlanSummary: JSONRecord, Sendable, Hashable {
     public var actions: Int
     /// Actions by rating id; unrated actions under `unrated`.
     public var rag: [String: Int]
+    /// What an agent screens the plan's edits with before queueing them (issue 14); absent
+    /// from a hub that screens nothing of its own, when the defaults apply.
+    public var screening: PlanScreening?
 
     /// A summary from counts already made; `init(plan:)` counts a plan's actions.
-    public init(id: PlanID, title: String, scheme: String, actions: Int, rag: [String: Int]) {
+    public init(
+        id: PlanID, title: String, scheme: String, actions: Int, rag: [String: Int], screening: PlanScreening? = nil
+    ) {
         self.id = id
         self.title = title
         self.scheme = scheme
         self.actions = actions
         self.rag = rag
+        self.screening = screening
     }
 
     /// The summary of a plan's current actions (archived ones not counted).
@@ -37,13 +43,33 @@ public struct PlanSummary: JSONRecord, Sendable, Hashable {
         self.init(id: plan.id, title: plan.title, scheme: plan.scheme, actions: live.count, rag: rag)
     }
 
-    /// The JSON form: every member is required.
+    /// The JSON form: every member is required but `screening`.
     public static let shape = Shape<Self>(
         blank: PlanSummary(id: .unset, title: "", scheme: "", actions: 0, rag: [:]),
         [
             Member("id", \.id), Member("title", \.title), Member("scheme", \.scheme), Member("actions", \.actions),
-            Member("rag", \.rag),
+            Member("rag", \.rag), Member("screening", \.screening),
         ])
+}
+
+/// The partnership's screening policy and a plan's protected names, as digests
+/// (``ProtectedNames``): what an agent screens the plan's edits with (issue 14).
+public struct PlanScreening: JSONRecord, Sendable, Hashable {
+    /// Each kind of identifying detail and its action: `block`, `flag` or `off`.
+    public var policy: [String: String]
+    /// The plan's protected names, as lower-case hex SHA-256 digests.
+    public var protectedNames: [String]
+
+    /// The screening of a plan.
+    public init(policy: [String: String], protectedNames: [String]) {
+        self.policy = policy
+        self.protectedNames = protectedNames
+    }
+
+    /// The JSON form: both members required.
+    public static let shape = Shape<Self>(
+        blank: PlanScreening(policy: [:], protectedNames: []),
+        [Member("policy", \.policy), Member("protectedNames", \.protectedNames)])
 }
 
 /// `GET /v1/plans` answer.

@@ -85,11 +85,15 @@ public struct EditReceipt: Codable, Sendable, Equatable {
     public var change: Change
     /// The local view of the action with the change laid on top.
     public var action: Action
+    /// What the change was taken with but the author should look at: identifying details
+    /// the partnership flags (rule `identifyingDetail`) and rating rules a new action breaks.
+    public var flags: [Violation]
 
     /// A receipt for `change`.
-    public init(change: Change, action: Action) {
+    public init(change: Change, action: Action, flags: [Violation] = []) {
         self.change = change
         self.action = action
+        self.flags = flags
     }
 }
 

@@ -23,7 +23,9 @@ struct HubFormatTests {
     static let logger = Logger(label: "hub-format-test")
 
     /// The migrations each fixture was made at.
-    static let versions = ["v1", "v2-plan-removals", "v3-timeline", "v4-agency-contact", "v5-meetings"]
+    static let versions = [
+        "v1", "v2-plan-removals", "v3-timeline", "v4-agency-contact", "v5-meetings", "v6-protected-names",
+    ]
 
     static func restore(_ name: String, to path: String) throws {
         let dump = try String(contentsOf: fixtures.appendingPathComponent("hub-\(name).sql"), encoding: .utf8)
@@ -32,7 +34,7 @@ struct HubFormatTests {
         try queue.close()
     }
 
-    @Test(arguments: ["v1", "v2", "v3", "v4", "v5"])
+    @Test(arguments: ["v1", "v2", "v3", "v4", "v5", "v6"])
     func aHubOfEveryVersion_opensMigratedAndServesWhatItHeld(_ version: String) async throws {
         try await withTemporaryDirectory { dir in
             let path = dir.appendingPathComponent("hub.sqlite").path
@@ -70,7 +72,9 @@ struct HubFormatTests {
                 report.plans[0].actions.map(\.record).sorted { $0.ref.rawValue < $1.ref.rawValue }
                     == plan.actions.sorted { $0.ref.rawValue < $1.ref.rawValue })
             let meetings = try await hub.meetings().meetings.map(\.id)
-            #expect(meetings == (version == "v5" ? ["scrutiny-2026-03"] : []))
+            #expect(meetings == (["v5", "v6"].contains(version) ? ["scrutiny-2026-03"] : []))
+            let protected = try await hub.protectedNameCount(of: plan.id, by: Self.admin).count
+            #expect(protected == (version == "v6" ? 1 : 0))
 
             // Agencies read it as before, and the hub takes new changes.
             let page = try await hub.pull(since: 0, limit: 1000, for: Self.police)
@@ -89,7 +93,7 @@ struct HubFormatTests {
     @Test func everyMigration_hasAFixture() {
         #expect(
             Self.versions.count
-                == ["v1", "v2", "v3", "v4", "v5"].filter {
+                == ["v1", "v2", "v3", "v4", "v5", "v6"].filter {
                     FileManager.default.fileExists(atPath: Self.fixtures.appendingPathComponent("hub-\($0).sql").path)
                 }.count)
     }
@@ -140,6 +144,8 @@ struct HubFormatTests {
             try await hub.add(
                 MeetingRequest(id: "scrutiny-2026-03", date: "2026-03-12T00:00:00Z", title: "Scrutiny, March"),
                 by: Self.admin)
+            _ = try await hub.changeProtectedNames(
+                of: plan.id, ProtectedNamesRequest(add: ["Liam Smith"]), by: Self.admin)
             try await hub.sqlitePool!.writeWithoutTransaction { db in
                 try db.execute(
                     sql: "VACUUM INTO ?", arguments: [Self.fixtures.appendingPathComponent("hub-current.sqlite").path])

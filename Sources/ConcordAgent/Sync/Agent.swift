@@ -1,4 +1,5 @@
 import ConcordCore
+import ConcordScreening
 import ConcordSystemd
 import ConcordWire
 import Logging
@@ -115,9 +116,9 @@ public actor Agent {
     ) throws -> EditReceipt {
         // Read what the check needs without keeping a copy of the state alive across the
         // write below: a live copy would make the append copy the whole queue.
-        let (found, agency, schemeID): (Action?, AgencyID, String?) = {
+        let (found, agency, summary): (Action?, AgencyID, PlanSummary?) = {
             let s = store.state
-            return (s.view(address), s.agency, s.plans[address.plan]?.scheme)
+            return (s.view(address), s.agency, s.plans[address.plan])
         }()
         guard let view = found else {
             throw AgentError.notFound(
@@ -128,9 +129,11 @@ public actor Agent {
         let change = Change(
             action: address, baseRevision: view.revision, fields: fields, append: append, reason: reason,
             madeAt: clock())
-        let scheme = schemeID.flatMap { schemes[$0] } ?? defaultScheme
-        let check = merge(
-            change, into: view, context: MergeContext(actor: agency, role: config.role, scheme: scheme, now: clock()))
+        let scheme = summary.flatMap { schemes[$0.scheme] } ?? defaultScheme
+        let context = MergeContext(
+            actor: agency, role: config.role, scheme: scheme, now: clock(),
+            screening: Self.screening(of: address.plan, summary?.screening))
+        let check = merge(change, into: view, context: context)
         guard check.outcome != .rejected else { throw AgentError.invalid(check.violations) }
         guard check.changed else {
             throw AgentError.badRequest("nothing to change: action \(address) already has these values")
@@ -138,7 +141,17 @@ public actor Agent {
         try store.recordEdit(change)
         logger.info("edit recorded", metadata: ["change": "\(change.id)", "action": "\(address)"])
         wakePush?.yield()
-        return EditReceipt(change: change, action: store.state.view(address) ?? view)
+        return EditReceipt(change: change, action: store.state.view(address) ?? view, flags: check.flags)
+    }
+
+    /// What an edit of `plan` is screened with before it is queued (issue 14): the hub's
+    /// policy and the plan's protected names as the plan list brought them; the defaults
+    /// until it has (a hub too old to send them, or none pulled yet). The hub screens again.
+    static func screening(of plan: PlanID, _ sent: PlanScreening?) -> ScreeningRules {
+        guard let sent else { return ScreeningRules() }
+        let policy = (try? ScreeningPolicy(settings: sent.policy)) ?? ScreeningPolicy()
+        return ScreeningRules(
+            policy: policy, screener: ProtectedNames(plan: plan, digests: sent.protectedNames).screener)
     }
 
     // MARK: Sync bookkeeping

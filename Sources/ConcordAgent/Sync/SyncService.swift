@@ -108,9 +108,13 @@ public struct SyncService: Service {
         }
     }
 
+    /// How often the plan list (with the screening policy and protected names) is asked for again.
+    static let plansRefresh = Duration.seconds(300)
+
     func pullLoop() async {
         var backoff = Backoff()
         var needPlans = true
+        var plansAt = ContinuousClock.now
         var more = false
         // A long-poll brings nothing while it waits: it must end (and be heard) within the
         // window that `online` allows.
@@ -122,9 +126,13 @@ public struct SyncService: Service {
             let seen = agent.retryNow.generation
             do {
                 let plansStale = await agent.takePlansStale()
-                if needPlans || plansStale {
+                // The plan list also brings the screening policy and protected names: asked
+                // for again every few minutes, so a name an admin protects reaches the agent
+                // before long (the hub screens every push again meanwhile).
+                if needPlans || plansStale || ContinuousClock.now - plansAt > Self.plansRefresh {
                     try await agent.listedPlans(try await pullClient.plans(idle: stall))
                     needPlans = false
+                    plansAt = ContinuousClock.now
                 }
                 let (cursor, timeline) = await agent.position
                 let started = ContinuousClock.now

@@ -74,10 +74,13 @@ public enum PlanCSV {
     }
 
     /// Reads a plan. Empty cells mean "not set". Every problem is reported with its row and
-    /// column, and nothing is taken from a file that has any.
+    /// column, and nothing is taken from a file that has any. With `screening`, every cell is
+    /// screened for identifying details (issue 14): one the policy blocks is a problem, one it
+    /// flags is a flag, each naming its row and column.
     // Long: each column of a row checked in the order of the file, every problem named with its row and column.
     public static func importPlan(
-        _ text: String, id: PlanID, title: String, scheme: RAGScheme = .standard, knownAgencies: Set<AgencyID>? = nil
+        _ text: String, id: PlanID, title: String, scheme: RAGScheme = .standard, knownAgencies: Set<AgencyID>? = nil,
+        screening: ScreeningRules? = nil
     ) throws(CSVImportError) -> Imported {
         let rows: [CSV.Row]
         do { rows = try CSV.parse(text) } catch { throw CSVImportError(problems: [error]) }
@@ -110,6 +113,7 @@ public enum PlanCSV {
 
         var actions: [Action] = []
         var seen: [ActionRef: Int] = [:]
+        var screeningFlags: [Violation] = []
         for row in rows.dropFirst() {
             guard row.cells.count == columns.count else {
                 problems.append(
@@ -141,8 +145,14 @@ public enum PlanCSV {
             }
             seen[ref] = row.number
             let address = ActionAddress(plan: id, ref: ref)
-            var fields: [(Field, FieldValue)] = []
             var rowOK = true
+            if let screening {
+                let (blocked, flagged) = screen(cells, columns: columns, row: row.number, address, screening)
+                problems += blocked
+                screeningFlags += flagged
+                rowOK = blocked.isEmpty
+            }
+            var fields: [(Field, FieldValue)] = []
             for column in columns {
                 guard let field = column.field else { continue }
                 let value = cellValue(cells[column] ?? "", field: field, scheme: scheme)
@@ -159,7 +169,31 @@ public enum PlanCSV {
         guard problems.isEmpty else { throw CSVImportError(problems: problems) }
         let plan = Plan(id: id, title: title, scheme: scheme.id, actions: actions)
         let flags = plan.actions.flatMap { FieldRules.ratingViolations(of: $0, scheme: scheme) }
-        return Imported(plan: plan, flags: flags)
+        return Imported(plan: plan, flags: flags + screeningFlags)
+    }
+
+    /// Screens every cell of a row: what the policy blocks, as problems, and what it flags,
+    /// as flags, each naming the row and column.
+    static func screen(
+        _ cells: [Column: String], columns: [Column], row: Int, _ address: ActionAddress, _ rules: ScreeningRules
+    ) -> (blocked: [CSVError], flagged: [Violation]) {
+        var blocked: [CSVError] = []
+        var flagged: [Violation] = []
+        for column in columns {
+            for finding in rules.screener.findings(in: cells[column] ?? "", field: column.rawValue) {
+                switch rules.policy.action(for: finding.kind) {
+                case .block:
+                    let message = finding.violation(of: address, blocked: true).message
+                    blocked.append(CSVError(row: row, column: column.rawValue, message: message))
+                case .flag:
+                    var flag = finding.violation(of: address, blocked: false)
+                    flag.message = "row \(row), column \(column.rawValue): \(flag.message)"
+                    flagged.append(flag)
+                case .off: break
+                }
+            }
+        }
+        return (blocked, flagged)
     }
 
     /// A cell as a field value: agency lists split on `;`, ratings matched without regard to case.

@@ -23,6 +23,7 @@ private struct Merger {
     let current: Action?
     let context: MergeContext
     var violations: [Violation] = []
+    var screened = ScreeningResult(blocked: [], flagged: [])
 
     init(change: Change, current: Action?, context: MergeContext) {
         self.change = change
@@ -59,6 +60,10 @@ private struct Merger {
             guard violations.isEmpty else { return rejected() }
             checkValues(fields)
             checkAppends()
+            guard violations.isEmpty else { return rejected() }
+            // Last: it reads every text, and only a change otherwise acceptable pays for it.
+            screened = context.screening.map { $0.screen(change) } ?? ScreeningResult(blocked: [], flagged: [])
+            violations = screened.blocked.map { $0.violation(of: address, blocked: true) }
             guard violations.isEmpty else { return rejected() }
         }
 
@@ -140,6 +145,7 @@ private struct Merger {
             return rejected()
         }
         if current == nil { result.flags = ratingRules }
+        result.flags += screened.flagged.map { $0.violation(of: address, blocked: false) }
 
         result.changed = record != current
         if result.changed { record.revision = (current?.revision ?? 0) + 1 }

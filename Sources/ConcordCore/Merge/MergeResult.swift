@@ -55,17 +55,22 @@ public struct MergeContext: Sendable {
     /// report's "as at"): the checks that guarded the door are skipped, so that rules
     /// tightened since cannot rewrite what happened. Never set for a change being received.
     package var replaying = false
+    /// The partnership's identifier screening (issue 14): what it looks for and what it does
+    /// with each kind. `nil` screens nothing (a unit test of other rules); the hub and the
+    /// agent always set it.
+    public var screening: ScreeningRules?
 
     /// A context; `scheme` defaults to the standard RAG scheme and `knownAgencies` to no membership check.
     public init(
         actor: AgencyID, role: Role, scheme: RAGScheme = .standard, now: Timestamp,
-        knownAgencies: Set<AgencyID>? = nil
+        knownAgencies: Set<AgencyID>? = nil, screening: ScreeningRules? = nil
     ) {
         self.actor = actor
         self.role = role
         self.scheme = scheme
         self.now = now
         self.knownAgencies = knownAgencies
+        self.screening = screening
     }
 }
 
@@ -91,7 +96,8 @@ public struct MergeResult: Hashable, Sendable {
     /// Why the change was rejected; empty unless `outcome == .rejected`.
     public var violations: [Violation]
     /// Rules the resulting record breaks that do not block it (a created action rated green
-    /// without evidence): committees need to see them.
+    /// without evidence), and identifying details the policy flags: committees and the
+    /// author need to see them.
     public var flags: [Violation]
 
     /// A rejection for reasons found outside the merge (e.g. the plan does not exist).

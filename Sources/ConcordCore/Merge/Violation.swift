@@ -47,6 +47,10 @@ public struct Violation: Error, Hashable, JSONRecord, Sendable, CustomStringConv
         case notItemAuthor
         /// The hub refused the change as sent (too large, unreadable); said by the agent.
         case refusedByHub
+        /// Free text holds an identifying detail (an NHS number, a date of birth, a protected
+        /// name...) the partnership's screening policy blocks; as a flag, one it lets through
+        /// but shows (issue 14). The message names the kind and the characters, never the text.
+        case identifyingDetail
     }
 
     /// The action the change named.

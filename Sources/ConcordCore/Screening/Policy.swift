@@ -1,6 +1,6 @@
 /// What a partnership does with each kind of identifying detail (issue 14): `block` refuses
 /// the edit before it is queued, `flag` accepts it and shows it, `off` ignores it.
-public enum ScreeningAction: String, Sendable, Hashable, CaseIterable {
+public enum ScreeningAction: String, Sendable, Hashable, CaseIterable, Codable {
     /// Refused, naming the kind and where.
     case block
     /// Accepted, shown to the author and listed for the business unit.
@@ -39,15 +39,17 @@ public struct ScreeningResult: Sendable, Hashable {
 }
 
 extension Screener {
+    /// The fields that hold free text (the others hold ids, dates, ratings and flags).
+    public static let freeTextFields: Set<String> = [
+        Field.title.rawValue, Field.recommendation.rawValue, Field.description.rawValue,
+        Field.leadOfficer.rawValue, Field.successMeasure.rawValue, Field.progress.rawValue, Field.signOff.rawValue,
+    ]
+
     /// The free text a change carries, each with the name a finding gives it: the text
     /// fields it sets, the evidence, notes and retractions it appends, and its reason.
     public static func texts(of change: Change) -> [(field: String, text: String)] {
         var texts: [(String, String)] = []
-        let free: Set<String> = [
-            Field.title.rawValue, Field.recommendation.rawValue, Field.description.rawValue,
-            Field.leadOfficer.rawValue, Field.successMeasure.rawValue, Field.progress.rawValue, Field.signOff.rawValue,
-        ]
-        for (name, edit) in change.set.sorted(by: { $0.key < $1.key }) where free.contains(name) {
+        for (name, edit) in change.set.sorted(by: { $0.key < $1.key }) where freeTextFields.contains(name) {
             if case .text(let text) = edit.to { texts.append((name, text)) }
         }
         for append in change.append {
@@ -80,4 +82,82 @@ extension Screener {
         }
         return result
     }
+}
+
+/// What the merge screens with: the partnership's policy and a screener that knows the
+/// plan's protected names.
+public struct ScreeningRules: Sendable {
+    /// What each kind does.
+    public var policy: ScreeningPolicy
+    /// What is looked for.
+    public var screener: Screener
+
+    /// Rules of `policy`, with `screener` (by default one that knows no protected names).
+    public init(policy: ScreeningPolicy = ScreeningPolicy(), screener: Screener = Screener()) {
+        self.policy = policy
+        self.screener = screener
+    }
+
+    /// Screens every free text of `change`.
+    public func screen(_ change: Change) -> ScreeningResult { screener.screen(change, policy: policy) }
+}
+
+extension Finding {
+    /// The finding as the merge reports it: a violation that refuses the change (`blocked`)
+    /// or a flag the author and the business unit see. It names the kind and the characters,
+    /// never the text.
+    public func violation(of action: ActionAddress, blocked: Bool) -> Violation {
+        let message =
+            blocked
+            ? "contains \(kind.words) at characters \(start + 1)–\(start + length); the partnership keeps \(kind.plural) out of plans: remove it (identifier screening)"
+            : "contains \(kind.words) at characters \(start + 1)–\(start + length): check it identifies no child or family (flagged by identifier screening)"
+        return Violation(action: action, field: field, rule: .identifyingDetail, message: message)
+    }
+}
+
+extension IdentifierKind {
+    /// "NHS numbers".
+    public var plural: String {
+        switch self {
+        case .nhsNumber: "NHS numbers"
+        case .dateOfBirth: "dates of birth"
+        case .postcode: "postcodes"
+        case .phone: "phone numbers"
+        case .email: "e-mail addresses"
+        case .protectedName: "protected names"
+        }
+    }
+}
+
+extension ScreeningPolicy {
+    /// A policy from its written form, `{"nhs-number": "block", "postcode": "flag"}` (the
+    /// hub config's `screening` and what agents are sent); kinds not named take their defaults.
+    public init(settings: [String: String]) throws(ScreeningPolicyError) {
+        var actions: [IdentifierKind: ScreeningAction] = [:]
+        for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
+            guard let kind = IdentifierKind(rawValue: key) else {
+                let kinds = IdentifierKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ScreeningPolicyError(
+                    "screening: '\(FieldRules.shown(key))' is not a kind of identifying detail (one of: \(kinds))")
+            }
+            guard let action = ScreeningAction(rawValue: value) else {
+                throw ScreeningPolicyError(
+                    "screening: \(key) is '\(FieldRules.shown(value))'; use block, flag or off")
+            }
+            actions[kind] = action
+        }
+        self.init(actions)
+    }
+
+    /// The written form: every kind with its action.
+    public var settings: [String: String] {
+        Dictionary(uniqueKeysWithValues: IdentifierKind.allCases.map { ($0.rawValue, action(for: $0).rawValue) })
+    }
+}
+
+/// A screening policy that cannot be read, said so that the operator can fix it.
+public struct ScreeningPolicyError: Error, CustomStringConvertible, Equatable {
+    /// What is wrong.
+    public var description: String
+    init(_ description: String) { self.description = description }
 }

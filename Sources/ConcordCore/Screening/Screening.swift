@@ -1,6 +1,6 @@
 /// The kinds of identifying detail that must not be typed into a plan (issue 14): a plan is
 /// published and emailed, so children's identities stay out of it.
-public enum IdentifierKind: String, CaseIterable, Sendable, Hashable {
+public enum IdentifierKind: String, CaseIterable, Sendable, Hashable, Codable {
     /// A valid NHS number: 10 digits (3-3-4 or run together) passing the modulus 11 check.
     case nhsNumber = "nhs-number"
     /// A date next to "DOB", "d.o.b.", "born" or "date of birth".
@@ -55,12 +55,12 @@ public struct Finding: Hashable, Sendable, CustomStringConvertible {
 /// Finds identifying details in free text. Pure and deterministic; it never returns the text
 /// it found, only where it is, so a finding can be logged and shown without spreading it.
 public struct Screener: Sendable {
-    /// Whether a word or run of words (lower-cased, single-spaced) is a protected name; the
-    /// hub keeps the names hashed and answers through this.
-    public var isProtected: @Sendable (String) -> Bool
+    /// Whether a word or run of words (as ``nameKey(_:)`` writes it) is a protected name;
+    /// the names are kept hashed and answer through this. `nil`: the plan protects none.
+    public var isProtected: (@Sendable (String) -> Bool)?
 
     /// A screener; with no protected names by default.
-    public init(isProtected: @escaping @Sendable (String) -> Bool = { _ in false }) {
+    public init(isProtected: (@Sendable (String) -> Bool)? = nil) {
         self.isProtected = isProtected
     }
 
@@ -85,7 +85,9 @@ public struct Screener: Sendable {
         for range in Self.postcodes(chars) { add(.postcode, range) }
         for range in Self.emails(chars) { add(.email, range) }
         for range in Self.datesOfBirth(chars) { add(.dateOfBirth, range) }
-        for range in Self.names(chars, isProtected) { add(.protectedName, range) }
+        if let isProtected {
+            for range in Self.names(chars, isProtected) { add(.protectedName, range) }
+        }
         return found.sorted { ($0.start, $0.kind.rawValue) < ($1.start, $1.kind.rawValue) }
     }
 }

@@ -140,7 +140,9 @@ extension Screener {
     }
 
     /// Runs of one to three words the plan protects (asked lower-cased, single-spaced).
-    static func names(_ chars: [Character], _ isProtected: (String) -> Bool) -> [Range<Int>] {
+    /// The words of a text: runs of letters, with an apostrophe or hyphen between letters
+    /// ("O'Neill", "Jean-Paul") inside a word.
+    static func words(_ chars: [Character]) -> [Range<Int>] {
         var words: [Range<Int>] = []
         var i = 0
         while i < chars.count {
@@ -159,11 +161,28 @@ extension Screener {
             words.append(i..<j)
             i = j
         }
+        return words
+    }
+
+    /// The most words a protected name may have.
+    public static let maxNameWords = 3
+
+    /// A protected name as the screener compares it: its words lower-cased, one space
+    /// apart ("Child  M" is "child m"); `nil` when it has no word or more than three.
+    public static func nameKey(_ name: String) -> String? {
+        let chars = Array(name)
+        let words = Self.words(chars)
+        guard (1...maxNameWords).contains(words.count) else { return nil }
+        return words.map { String(chars[$0]).lowercased() }.joined(separator: " ")
+    }
+
+    static func names(_ chars: [Character], _ isProtected: (String) -> Bool) -> [Range<Int>] {
+        let words = Self.words(chars)
         var found: [Range<Int>] = []
         var w = 0
         while w < words.count {
             var matched: Range<Int>?
-            for n in stride(from: min(3, words.count - w), through: 1, by: -1) {
+            for n in stride(from: min(maxNameWords, words.count - w), through: 1, by: -1) {
                 let text = words[w..<w + n].map { String(chars[$0]).lowercased() }.joined(separator: " ")
                 // "Ayesha's" is Ayesha.
                 let stem = text.hasSuffix("'s") || text.hasSuffix("’s") ? String(text.dropLast(2)) : nil

@@ -52,7 +52,7 @@ struct HubRoutes {
             Endpoint(method: .post, path: "/v1/agencies", handler: addAgency),
             Endpoint(method: .post, path: "/v1/agencies/:agency/tokens", handler: issueToken),
             Endpoint(method: .post, path: "/v1/agencies/:agency/revoke", handler: revokeTokens),
-        ] + reportEndpoints
+        ] + reportEndpoints + screeningEndpoints
     }
 
     func register(on router: Router<HubRequestContext>) {

@@ -108,6 +108,7 @@ extension Hub {
     /// Creates a plan (admins only) and imports its actions from CSV, each as a create change
     /// in the audit trail. Importing the same file again changes nothing; a row that differs
     /// from an existing action is rejected (refs are never reused).
+    // Long: checks, the CSV read and screened, then one transaction creating the plan and its actions.
     public func importPlan(_ request: PlanImportRequest, by principal: Principal) async throws -> PlanImportResponse {
         guard principal.role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) creates and imports plans")
@@ -124,10 +125,13 @@ extension Hub {
             )
         }
         let known = Set(try await agencies().map(\.id))
+        let screening = screeningRules(
+            for: request.id, digests: try await storage.protectedNames(of: request.id)[request.id] ?? [])
         let imported: PlanCSV.Imported
         do {
             imported = try PlanCSV.importPlan(
-                request.csv ?? "", id: request.id, title: request.title, scheme: scheme, knownAgencies: known)
+                request.csv ?? "", id: request.id, title: request.title, scheme: scheme, knownAgencies: known,
+                screening: screening)
         } catch {
             if (request.csv ?? "").isEmpty {
                 imported = PlanCSV.Imported(

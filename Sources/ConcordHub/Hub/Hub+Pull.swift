@@ -116,9 +116,14 @@ extension Hub {
     /// The plans the principal may read, with counts by rating.
     public func plans(for principal: Principal) async throws -> [PlanSummary] {
         let visibility = Visibility(principal)
+        let names = try await storage.protectedNames(of: nil)
         var summaries: [PlanSummary] = []
         for (id, partners) in try await storage.plansAndPartners() where visibility.readsPlan(partners: partners) {
-            if let plan = try await storage.plan(id) { summaries.append(PlanSummary(plan: plan)) }
+            guard let plan = try await storage.plan(id) else { continue }
+            var summary = PlanSummary(plan: plan)
+            summary.screening = PlanScreening(
+                policy: screeningPolicy.settings, protectedNames: (names[id] ?? []).sorted())
+            summaries.append(summary)
         }
         return summaries
     }

@@ -67,6 +67,8 @@ struct PushBatch {
     let knownAgencies: Set<AgencyID>
     private let startSeq: Int64
     private var planSchemes: [PlanID: RAGScheme?] = [:]
+    /// Each plan's screening: the partnership's policy and the plan's protected names.
+    private var planScreening: [PlanID: ScreeningRules] = [:]
     /// Records read or changed in this batch.
     private var records: [ActionAddress: Action?] = [:]
     /// Changed records and the sequence number of the last change that changed them.
@@ -118,6 +120,13 @@ struct PushBatch {
         return scheme
     }
 
+    mutating func screening(for plan: PlanID) throws -> ScreeningRules {
+        if let cached = planScreening[plan] { return cached }
+        let rules = hub.screeningRules(for: plan, digests: try tx.protectedNames(of: plan))
+        planScreening[plan] = rules
+        return rules
+    }
+
     /// Applies one change (or answers from its stored result).
     mutating func apply(_ change: Change) throws -> ChangeResult {
         try applyEncoded(change).result
@@ -144,7 +153,8 @@ struct PushBatch {
         let current = try record(change.action)
         if let scheme = try scheme(for: change.action.plan) {
             let context = MergeContext(
-                actor: principal.agency, role: principal.role, scheme: scheme, now: now, knownAgencies: knownAgencies)
+                actor: principal.agency, role: principal.role, scheme: scheme, now: now, knownAgencies: knownAgencies,
+                screening: try screening(for: change.action.plan))
             outcome = merge(change, into: current, context: context)
         } else {
             outcome = MergeResult.rejection([
@@ -186,7 +196,9 @@ struct PushBatch {
             try tx.append(
                 StoredChange(
                     seq: changeSeq, id: change.id, agency: principal.agency, action: change.action, receivedAt: now,
-                    outcome: result.outcome, body: Self.auditBody(of: change, outcome: result.outcome),
+                    outcome: result.outcome,
+                    body: Self.auditBody(
+                        of: change, outcome: result.outcome, screening: try screening(for: change.action.plan)),
                     result: resultJSON))
         }
         return (result, resultJSON)
@@ -197,15 +209,23 @@ struct PushBatch {
     static let maxRejectedBodyBytes = 64 << 10
 
     /// The change's JSON as the audit trail keeps it: whole, unless it was rejected and is
-    /// larger than ``maxRejectedBodyBytes``, when only its id, action and size are kept.
-    static func auditBody(of change: Change, outcome: Outcome) -> String {
+    /// larger than ``maxRejectedBodyBytes``, or holds an identifying detail the policy blocks
+    /// (whatever it was rejected for), when only its id, action and why are kept: the hub
+    /// must not keep what it refused to take.
+    static func auditBody(of change: Change, outcome: Outcome, screening: ScreeningRules) -> String {
         let json = change.json
-        guard outcome == .rejected, json.count > maxRejectedBodyBytes else {
+        guard outcome == .rejected else { return String(decoding: json, as: UTF8.self) }
+        let reason: String
+        if json.count > maxRejectedBodyBytes {
+            reason = "(a rejected change of \(json.count) bytes: only its id is kept)"
+        } else if !screening.screen(change).blocked.isEmpty {
+            reason = "(a rejected change holding identifying details: only its id is kept)"
+        } else {
             return String(decoding: json, as: UTF8.self)
         }
         let stub = Change(
-            id: change.id, action: change.action, baseRevision: change.baseRevision,
-            reason: "(a rejected change of \(json.count) bytes: only its id is kept)", madeAt: change.madeAt)
+            id: change.id, action: change.action, baseRevision: change.baseRevision, reason: reason,
+            madeAt: change.madeAt)
         return String(decoding: stub.json, as: UTF8.self)
     }
 

@@ -31,6 +31,8 @@ public final class Hub: Sendable {
     let logger: Logger
     /// The thresholds of the committee report's flags, and its themes.
     let reportSettings: ReportSettings
+    /// The partnership's identifier screening policy (issue 14).
+    let screeningPolicy: ScreeningPolicy
     /// The reports being written.
     let reports = ReportGate()
     /// The committee's time zone, for reports and meeting dates.
@@ -56,10 +58,12 @@ public final class Hub: Sendable {
     /// A hub over `storage`.
     public init(
         storage: any HubStorage, schemes: RAGSchemeCatalog? = nil, report: ReportSettings = ReportSettings(),
-        clock: @escaping @Sendable () -> Timestamp = Hub.systemTime, logger: Logger
+        screening: ScreeningPolicy = ScreeningPolicy(), clock: @escaping @Sendable () -> Timestamp = Hub.systemTime,
+        logger: Logger
     ) async throws {
         self.storage = storage
         reportSettings = report
+        screeningPolicy = screening
         guard let zone = ReportTimeZone(foundation: report.timeZone) else {
             throw ConfigError("report.timeZone '\(report.timeZone)' is not a time zone (e.g. Europe/London)")
         }
@@ -114,7 +118,8 @@ public final class Hub: Sendable {
     /// database (its schema brought up to date).
     public static func open(
         _ location: DatabaseLocation, schemes: RAGSchemeCatalog? = nil, report: ReportSettings = ReportSettings(),
-        clock: @escaping @Sendable () -> Timestamp = Hub.systemTime, logger: Logger
+        screening: ScreeningPolicy = ScreeningPolicy(), clock: @escaping @Sendable () -> Timestamp = Hub.systemTime,
+        logger: Logger
     ) async throws -> Hub {
         let storage: any HubStorage
         switch location {
@@ -122,7 +127,8 @@ public final class Hub: Sendable {
         case .postgres(let database): storage = try await PostgresStorage.open(database, logger: logger)
         }
         do {
-            return try await Hub(storage: storage, schemes: schemes, report: report, clock: clock, logger: logger)
+            return try await Hub(
+                storage: storage, schemes: schemes, report: report, screening: screening, clock: clock, logger: logger)
         } catch {
             try? storage.close()
             throw error

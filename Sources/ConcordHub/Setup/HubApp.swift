@@ -106,7 +106,8 @@ public enum HubApp {
         umask(0o077)
         let schemes = try loadSchemes(config)
         let store = try await Hub.open(
-            try config.databaseLocation(), schemes: schemes, report: config.report, logger: logger)
+            try config.databaseLocation(), schemes: schemes, report: config.report,
+            screening: try config.screeningPolicy(), logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: try buildServices(config: config, store: store, logger: logger),

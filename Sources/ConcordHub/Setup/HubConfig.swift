@@ -28,6 +28,10 @@ import Foundation
 ///   sending a request that stalls, is closed), `limits.maxWaitingPerAgency` (8 streams and
 ///   long-polls held at once by one agency), `limits.maxRequestsPerAgency` (32 requests in
 ///   progress at once for one agency). Refusals are 429 naming the limit.
+/// - `screening` — identifier screening (issue 14): `{"nhs-number": "block", …}`, each kind
+///   (`nhs-number`, `date-of-birth`, `protected-name`, `postcode`, `phone`, `email`) `block`,
+///   `flag` or `off`; kinds not named keep their defaults (the first three block, the rest
+///   flag). Agents are sent it with the plan list.
 /// - `logLevel` — trace, debug, info, notice, warning, error, critical. Default `info`.
 ///   Env `CONCORD_HUB_LOG_LEVEL`.
 /// - `report.staleDays` (42), `report.driftDays` (90), `report.redDays` (90),
@@ -116,6 +120,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
     public var limits = Limits()
     /// The committee report's thresholds and themes.
     public var report = ReportSettings()
+    /// Identifier screening: an action per kind; kinds not named keep their defaults.
+    public var screening: [String: String] = [:]
     /// trace, debug, info, notice, warning, error or critical. Default `info`.
     public var logLevel: String = "info"
     /// Where to write the bound port once listening (scripts and tests); `nil`: nowhere.
@@ -128,7 +134,8 @@ public struct HubConfig: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case formatVersion, dataDir, host, port, database, tls, ragSchemes, limits, report, logLevel, portFile
+        case formatVersion, dataDir, host, port, database, tls, ragSchemes, limits, report, screening, logLevel,
+            portFile
     }
 
     /// Decodes the file: absent keys take their defaults (`dataDir` stays empty for `load` to fill);
@@ -138,8 +145,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
             in: decoder,
             known: [
                 "formatVersion", "dataDir", "host", "port", "database", "tls", "ragSchemes", "limits", "report",
-                "logLevel",
-                "portFile",
+                "screening", "logLevel", "portFile",
             ], what: "the hub config")
         let c = try decoder.container(keyedBy: CodingKeys.self)
         formatVersion = try c.decodeIfPresent(Int.self, forKey: .formatVersion) ?? 1
@@ -162,6 +168,7 @@ public struct HubConfig: Codable, Sendable, Equatable {
                 debugDescription:
                     "report.timeZone '\(report.timeZone.prefix(60))' is not a time zone (e.g. Europe/London)")
         }
+        screening = try c.decodeIfPresent([String: String].self, forKey: .screening) ?? [:]
         logLevel = try c.decodeIfPresent(String.self, forKey: .logLevel) ?? "info"
         portFile = try c.decodeIfPresent(String.self, forKey: .portFile)
     }
@@ -217,6 +224,12 @@ public struct HubConfig: Codable, Sendable, Equatable {
         else {
             throw ConfigError("limits must be positive")
         }
+        _ = try screeningPolicy()
+    }
+
+    /// The screening policy the config sets.
+    public func screeningPolicy() throws -> ScreeningPolicy {
+        do { return try ScreeningPolicy(settings: screening) } catch { throw ConfigError(error.description) }
     }
 
     /// A path from the config, resolved against `dataDir` unless absolute.

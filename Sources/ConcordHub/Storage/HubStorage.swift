@@ -49,6 +49,17 @@ public protocol HubStorage: Sendable {
     /// Removes a meeting; `false` when there was none.
     func removeMeeting(_ id: String) async throws -> Bool
 
+    /// The protected-name digests of `plan`, or of every plan when `nil` (issue 14).
+    func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<String>]
+    /// Adds digests to a plan's protected names; returns how many were new.
+    func addProtectedNames(_ digests: [String], to plan: PlanID, at time: Timestamp) async throws -> Int
+    /// Removes digests from a plan's protected names; returns how many there were.
+    func removeProtectedNames(_ digests: [String], from plan: PlanID) async throws -> Int
+
+    /// Rewrites the database's files so that nothing deleted or overwritten is left in them
+    /// (after a redaction); `false` when that could not be finished now.
+    func scrub() async throws -> Bool
+
     /// The agency and role of an unrevoked token's hash.
     func principal(tokenHash: Data) async throws -> Principal?
     func agencies() async throws -> [AgencyInfo]
@@ -117,6 +128,12 @@ public protocol StorageTransaction: AnyObject {
     func update(_ conflict: ConflictRecord, json: String, seq: Int64) throws
     /// A conflict (for update).
     func conflict(_ id: Int64) throws -> ConflictRecord?
+    /// Every conflict of an action.
+    func conflicts(of address: ActionAddress) throws -> [ConflictRecord]
+    /// Every change of an action's trail, as stored: sequence number, body and answer.
+    func changes(of address: ActionAddress) throws -> [(seq: Int64, body: String, result: String)]
+    /// Rewrites a stored change's body and answer (a redaction).
+    func rewriteChange(seq: Int64, body: String, result: String) throws
 
     func agencyIDs() throws -> Set<AgencyID>
     func partners(of plan: PlanID) throws -> Set<AgencyID>
@@ -127,6 +144,8 @@ public protocol StorageTransaction: AnyObject {
 
     /// The scheme id of a plan, or `nil` when there is no such plan.
     func scheme(of plan: PlanID) throws -> String?
+    /// The plan's protected-name digests.
+    func protectedNames(of plan: PlanID) throws -> [String]
     func insertPlan(_ id: PlanID, title: String, scheme: String, at time: Timestamp) throws
 
     /// `false` when the agency exists already.

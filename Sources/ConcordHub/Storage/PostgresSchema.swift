@@ -64,7 +64,16 @@ enum PostgresSchema {
                 CREATE TABLE meetings (id text COLLATE "C" PRIMARY KEY, date bigint NOT NULL, title text NOT NULL,
                     created_at bigint NOT NULL)
                 """,
-            ])
+            ]),
+        // Each plan's protected names (issue 14), as digests only.
+        Migration(
+            id: "v2-protected-names",
+            statements: [
+                """
+                CREATE TABLE protected_names (plan_id text COLLATE "C" NOT NULL, digest text COLLATE "C" NOT NULL,
+                    added_at bigint NOT NULL, PRIMARY KEY (plan_id, digest))
+                """
+            ]),
     ]
 
     /// Brings the database's schema up to date; returns the ids of the migrations it ran.

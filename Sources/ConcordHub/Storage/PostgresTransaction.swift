@@ -252,6 +252,23 @@ final class PostgresTransaction: StorageTransaction {
         }
     }
 
+    func conflicts(of address: ActionAddress) throws -> [ConflictRecord] {
+        try execute(
+            "SELECT record FROM conflicts WHERE plan_id = \(address.plan.rawValue) AND ref = \(address.ref.rawValue) ORDER BY id"
+        ).rows.map { try ConflictRecord.decode(json: try $0.decode(String.self).utf8) }
+    }
+
+    func changes(of address: ActionAddress) throws -> [(seq: Int64, body: String, result: String)] {
+        try flush()
+        return try execute(
+            "SELECT seq, body, result FROM changes WHERE plan_id = \(address.plan.rawValue) AND ref = \(address.ref.rawValue) ORDER BY seq"
+        ).rows.map { try $0.decode((Int64, String, String).self) }
+    }
+
+    func rewriteChange(seq: Int64, body: String, result: String) throws {
+        try execute("UPDATE changes SET body = \(body), result = \(result) WHERE seq = \(seq)")
+    }
+
     func agencyIDs() throws -> Set<AgencyID> {
         Set(try execute("SELECT id FROM agencies").rows.compactMap { try? AgencyID(try $0.decode(String.self)) })
     }
@@ -287,6 +304,12 @@ final class PostgresTransaction: StorageTransaction {
 
     func scheme(of plan: PlanID) throws -> String? {
         try execute("SELECT scheme FROM plans WHERE id = \(plan.rawValue)").rows.first?.decode(String.self)
+    }
+
+    func protectedNames(of plan: PlanID) throws -> [String] {
+        try execute("SELECT digest FROM protected_names WHERE plan_id = \(plan.rawValue)").rows.map {
+            try $0.decode(String.self)
+        }
     }
 
     func insertPlan(_ id: PlanID, title: String, scheme: String, at time: Timestamp) throws {

@@ -155,6 +155,19 @@ enum SQLiteSchema {
                     CREATE INDEX changes_plan_seq ON changes(plan_id, seq);
                     """)
         }
+        // Each plan's protected names (issue 14), as digests only: the names themselves are
+        // never stored (ProtectedNames).
+        migrator.registerMigration("v6-protected-names") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE protected_names (
+                        plan_id TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        added_at INTEGER NOT NULL,
+                        PRIMARY KEY (plan_id, digest)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

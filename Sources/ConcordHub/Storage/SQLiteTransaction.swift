@@ -104,6 +104,24 @@ final class SQLiteTransaction: StorageTransaction {
 
     func conflict(_ id: Int64) throws -> ConflictRecord? { try SQLiteStorage.conflict(db, id) }
 
+    func conflicts(of address: ActionAddress) throws -> [ConflictRecord] {
+        try String.fetchAll(
+            db, sql: "SELECT record FROM conflicts WHERE plan_id = ? AND ref = ? ORDER BY id",
+            arguments: [address.plan.rawValue, address.ref.rawValue]
+        ).map { try ConflictRecord.decode(json: $0.utf8) }
+    }
+
+    func changes(of address: ActionAddress) throws -> [(seq: Int64, body: String, result: String)] {
+        try Row.fetchAll(
+            db, sql: "SELECT seq, body, result FROM changes WHERE plan_id = ? AND ref = ? ORDER BY seq",
+            arguments: [address.plan.rawValue, address.ref.rawValue]
+        ).map { ($0["seq"], $0["body"], $0["result"]) }
+    }
+
+    func rewriteChange(seq: Int64, body: String, result: String) throws {
+        try db.execute(sql: "UPDATE changes SET body = ?, result = ? WHERE seq = ?", arguments: [body, result, seq])
+    }
+
     func agencyIDs() throws -> Set<AgencyID> {
         Set(try String.fetchAll(db, sql: "SELECT id FROM agencies").compactMap { try? AgencyID($0) })
     }
@@ -132,6 +150,10 @@ final class SQLiteTransaction: StorageTransaction {
 
     func scheme(of plan: PlanID) throws -> String? {
         try String.fetchOne(db, sql: "SELECT scheme FROM plans WHERE id = ?", arguments: [plan.rawValue])
+    }
+
+    func protectedNames(of plan: PlanID) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT digest FROM protected_names WHERE plan_id = ?", arguments: [plan.rawValue])
     }
 
     func insertPlan(_ id: PlanID, title: String, scheme: String, at time: Timestamp) throws {

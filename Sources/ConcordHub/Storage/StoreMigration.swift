@@ -7,6 +7,7 @@ import PostgresNIO
 
 /// `concord-hub migrate`: copies a SQLite hub into an empty PostgreSQL database — agencies,
 /// hashed tokens, plans and partners, records, the whole audit trail, conflicts, meetings,
+/// protected-name digests,
 /// the sequence number and the timeline — in one PostgreSQL transaction, read from one
 /// SQLite snapshot; then verifies the copy: every table's row count and a SHA-256 of its rows
 /// in key order, read back from both databases, must be equal.
@@ -61,6 +62,9 @@ public enum StoreMigration {
         Table(
             name: "meetings", columns: [("id", .text), ("date", .int), ("title", .text), ("created_at", .int)],
             key: "id"),
+        Table(
+            name: "protected_names", columns: [("plan_id", .text), ("digest", .text), ("added_at", .int)],
+            key: "plan_id, digest"),
     ]
 
     /// One value of a row, as either store gave it.

@@ -1,0 +1,49 @@
+import ConcordCore
+import PostgresNIO
+
+extension PostgresStorage {
+    /// The protected-name digests of `plan`, or of every plan when `nil`.
+    public func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<String>] {
+        let rows =
+            if let plan {
+                try await all(
+                    (String, String).self,
+                    "SELECT plan_id, digest FROM protected_names WHERE plan_id = \(plan.rawValue)")
+            } else {
+                try await all((String, String).self, "SELECT plan_id, digest FROM protected_names")
+            }
+        var found: [PlanID: Set<String>] = [:]
+        for (id, digest) in rows {
+            guard let plan = try? PlanID(id) else { continue }
+            found[plan, default: []].insert(digest)
+        }
+        return found
+    }
+
+    /// Adds digests to a plan's protected names; returns how many were new.
+    public func addProtectedNames(_ digests: [String], to plan: PlanID, at time: Timestamp) async throws -> Int {
+        try await changed(
+            """
+            INSERT INTO protected_names (plan_id, digest, added_at)
+            SELECT \(plan.rawValue), d, \(time.millisecondsSinceEpoch) FROM unnest(\(digests)::text[]) AS d
+            ON CONFLICT DO NOTHING
+            """)
+    }
+
+    /// Removes digests from a plan's protected names; returns how many there were.
+    public func removeProtectedNames(_ digests: [String], from plan: PlanID) async throws -> Int {
+        try await changed(
+            "DELETE FROM protected_names WHERE plan_id = \(plan.rawValue) AND digest = ANY(\(digests)::text[])")
+    }
+}
+
+extension PostgresStorage {
+    /// Rewrites the tables that hold text into new files (`VACUUM FULL`), so the old row
+    /// versions a redaction left are gone from the table files. It locks them while it runs
+    /// (a redaction is rare). PostgreSQL's write-ahead log and any backups keep the old
+    /// versions until they are recycled or expire (docs/operations.md).
+    public func scrub() async throws -> Bool {
+        _ = try await changed("VACUUM FULL actions, changes, conflicts")
+        return true
+    }
+}
