@@ -5,8 +5,8 @@ extension Report {
     public static let csvColumns = [
         "plan", "ref", "title", "recommendation", "lead_agency", "supporting_agencies", "rag", "rag_at_since",
         "target_date", "original_target_date", "target_date_moves", "completed_on", "sign_off", "archived",
-        "evidence_output", "evidence_impact", "last_activity", "open", "overdue", "flags", "flag_reasons", "as_at",
-        "since",
+        "evidence_output", "evidence_impact", "last_activity", "open", "overdue", "flags", "flag_reasons",
+        "identifying_details", "as_at", "since",
     ]
 
     /// One row per action with its flags, for the people who will still use a spreadsheet;
@@ -15,6 +15,7 @@ extension Report {
     public var csv: String {
         var rows = [Self.csvColumns]
         for plan in plans {
+            let details = Dictionary(grouping: plan.dataQuality, by: \.ref)
             for a in plan.actions {
                 let r = a.record
                 let row = [
@@ -26,7 +27,8 @@ extension Report {
                     "\(Words.evidence(r, .output))", "\(Words.evidence(r, .impact))", a.lastActivity.description,
                     a.isOpen ? "yes" : "no", a.isOverdue ? "yes" : "no",
                     a.flags.map(\.kind.rawValue).joined(separator: ";"),
-                    a.flags.map(\.reason).joined(separator: " | "), period.asOf.description,
+                    a.flags.map(\.reason).joined(separator: " | "),
+                    (details[r.ref] ?? []).map(\.words).joined(separator: "; "), period.asOf.description,
                     period.since?.description ?? "",
                 ]
                 rows.append(row.map(CSV.escapingFormula))

@@ -73,6 +73,7 @@ extension HTMLWriter {
             }
             raw("</tbody></table>")
         }
+        dataQuality(p)
         let f = p.forecast
         raw("<h3>Forecast</h3>")
         raw(
@@ -86,6 +87,21 @@ extension HTMLWriter {
         raw("</tbody></table>")
         actions(p)
         raw("</section>")
+    }
+
+    /// Identifying details in the records: where, never what.
+    mutating func dataQuality(_ p: PlanReport) {
+        let e = Self.escape
+        raw("<h3>Data quality: identifying details</h3>")
+        guard !p.dataQuality.isEmpty else { return raw("<p>None found.</p>") }
+        raw("<p>\(e(Words.dataQualityNote))</p>")
+        raw("<table><thead><tr><th>Action</th><th>What</th><th>Where</th><th>Policy</th></tr></thead><tbody>")
+        for item in p.dataQuality {
+            raw(
+                "<tr><td><strong>\(e(item.ref.rawValue))</strong></td><td>\(e(item.kind.words))</td><td>\(e(item.field)), characters \(item.start + 1)–\(item.start + item.length)</td><td>\(e(item.policy.rawValue))</td></tr>"
+            )
+        }
+        raw("</tbody></table>")
     }
 
     mutating func actions(_ p: PlanReport) {

@@ -122,6 +122,24 @@ struct MarkdownWriter {
                 flags.map { [$0.flag.kind.title, "\($0.action.ref) \(Words.short($0.action.title))", $0.flag.reason] }
             }
         }
+        line("### Data quality: identifying details")
+        line("")
+        if p.dataQuality.isEmpty {
+            line("None found.")
+            line("")
+        } else {
+            line(Words.dataQualityNote)
+            line("")
+            table(["Action", "What", "Where", "Policy"]) {
+                p.dataQuality.map {
+                    [
+                        $0.ref.rawValue, $0.kind.words,
+                        "\($0.field), characters \($0.start + 1)–\($0.start + $0.length)",
+                        $0.policy.rawValue,
+                    ]
+                }
+            }
+        }
         line("### Forecast")
         line("")
         let f = p.forecast

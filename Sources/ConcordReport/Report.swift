@@ -30,6 +30,10 @@ public struct PlanReport: Sendable, Hashable {
     public var forecast: Forecast
     /// The plan's actions by theme.
     public var themes: [Theme]
+    /// Identifying details in the records as reported (issue 14), by action: what the
+    /// partnership's policy flags (and anything it blocks that predates the policy). Where
+    /// they are, never the text.
+    public var dataQuality: [DataQualityItem]
 
     /// Net RAG movements between `since` and `asOf`: how many actions went from one rating to
     /// another (actions added since, and those whose rating is the same, are not counted),
@@ -247,4 +251,23 @@ public struct Theme: Sendable, Hashable {
     public var plans: [PlanID]
     /// Their ratings (the names are the ids; plans may differ in scheme).
     public var byRating: [String: Int]
+}
+
+/// An identifying detail in a reported record: where it is and what kind, never the text.
+public struct DataQualityItem: Sendable, Hashable {
+    /// The action.
+    public var ref: ActionRef
+    /// The text it is in, as a redaction names it.
+    public var field: String
+    /// What kind of detail.
+    public var kind: IdentifierKind
+    /// The first character (from 0) and how many.
+    public var start: Int
+    /// How many characters.
+    public var length: Int
+    /// What the partnership's policy does with the kind: flag, or block (it predates the policy).
+    public var policy: ScreeningAction
+
+    /// "a postcode in note (characters 12–19)".
+    public var words: String { "\(kind.words) in \(field) (characters \(start + 1)–\(start + length))" }
 }

@@ -12,10 +12,12 @@ extension Report {
     /// The report of `plans` as at `period.asOf`, compared with `period.since`, from the audit
     /// trail alone: `trail` holds the changes the hub took (any plans; others are ignored),
     /// each action's in `seq` order (others are sorted first), `conflicts` the conflicts recorded. Nothing after `asOf` is read, so a
-    /// report as at S is the report generated at S, whatever happened later. Pure.
+    /// report as at S is the report generated at S, whatever happened later. `screening`
+    /// gives each plan's identifier screening for the data-quality section (the defaults
+    /// for a plan not named). Pure.
     public static func build(
         plans: [ReportPlan], trail: [TrailEntry], conflicts: [ReportConflict], period: ReportPeriod,
-        settings: ReportSettings = ReportSettings()
+        settings: ReportSettings = ReportSettings(), screening: [PlanID: ScreeningRules] = [:]
     ) -> Report {
         var period = period
         if let since = period.since, since > period.asOf { period.since = period.asOf }
@@ -33,7 +35,7 @@ extension Report {
         let reports = plans.map { plan in
             PlanReport(
                 plan: plan, trail: trail, actions: byPlan[plan.id] ?? [], conflicts: conflictsByPlan[plan.id] ?? [],
-                period: period, settings: settings)
+                period: period, settings: settings, screening: screening[plan.id] ?? ScreeningRules())
         }
         return Report(
             period: period, settings: settings, plans: reports, sharedThemes: Theme.shared(reports.map(\.themes)))
@@ -43,7 +45,7 @@ extension Report {
 extension PlanReport {
     init(
         plan: ReportPlan, trail: [TrailEntry], actions trails: [[Int]], conflicts: [ReportConflict],
-        period: ReportPeriod, settings: ReportSettings
+        period: ReportPeriod, settings: ReportSettings, screening: ScreeningRules
     ) {
         self.plan = plan
         let today = period.zone.date(of: period.asOf)
@@ -85,6 +87,17 @@ extension PlanReport {
         ratingsAtSince = period.since == nil ? nil : RatingCounts(atSince.filter { !$0.archived }, scheme: plan.scheme)
         forecast = Forecast(actions, today: today)
         themes = Theme.of(actions, rules: settings.themes)
+        dataQuality = actions.flatMap { a in
+            Screener.texts(of: a.record).flatMap { screening.screener.findings(in: $0.text, field: $0.field) }
+                .compactMap { f in
+                    let policy = screening.policy.action(for: f.kind)
+                    return policy == .off
+                        ? nil
+                        : DataQualityItem(
+                            ref: a.record.ref, field: f.field, kind: f.kind, start: f.start, length: f.length,
+                            policy: policy)
+                }
+        }
     }
 
     /// Conflicts opened or resolved after `since` and by `asOf`.

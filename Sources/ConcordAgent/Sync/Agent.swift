@@ -204,7 +204,14 @@ public actor Agent {
                 && (response.timeline == nil || response.timeline == s.timeline) && s.lastPull != nil
             return (nothingNew, response.actions.contains { s.plans[$0.plan] == nil })
         }()
+        // A record redacted at the hub: the old text is in the journal and the snapshot, so
+        // they are rewritten at once (issue 14), not at the next compaction.
+        let redacted = !nothingNew && Self.bringsRedaction(response, raw: raw, kept: store.state.records)
         if !nothingNew { try store.recordPull(response, raw: raw, at: clock()) }
+        if redacted {
+            try store.compact()
+            logger.notice("a redacted record was pulled: the local store was rewritten without the old text")
+        }
         // A plan dropped, or records of a plan not listed: the plan list is asked for again.
         // A pull is complete at its last page: `sync --wait` waits for all of them.
         sync.pulled(
@@ -212,6 +219,25 @@ public actor Agent {
             plansChanged: !(response.removedPlans ?? []).isEmpty || unlisted)
         heard()
         try store.compactIfNeeded()
+    }
+
+    /// Whether a pull brings a record with more redaction markers than the copy kept.
+    static func bringsRedaction(_ response: PullResponse, raw: [UInt8]?, kept: [ActionAddress: Action]) -> Bool {
+        let marker = Array("[redacted: ".utf8)
+        if let raw {
+            let found = raw.withUnsafeBufferPointer { r in
+                var i = r.startIndex
+                while i + marker.count <= r.endIndex {
+                    if r[i] == marker[0], r[i..<i + marker.count].elementsEqual(marker) { return true }
+                    i += 1
+                }
+                return false
+            }
+            if !found { return false }
+        }
+        return response.actions.contains { action in
+            Screener.redactionMarkers(in: action) > kept[action.address].map(Screener.redactionMarkers) ?? 0
+        }
     }
 
     /// Whether the plan list should be asked for again (taken by the pull loop).

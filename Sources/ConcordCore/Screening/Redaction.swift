@@ -137,6 +137,14 @@ extension Screener {
         return redact(&out, named: name, field: field, kinds: kinds) ? out : nil
     }
 
+    /// How many redaction markers a record's texts hold: a record pulled with more than the
+    /// copy kept was redacted at the hub.
+    public static func redactionMarkers(in action: Action) -> Int {
+        texts(of: action).reduce(0) { count, item in
+            count + item.text.split(separator: "[redacted: ", omittingEmptySubsequences: false).count - 1
+        }
+    }
+
     /// Every free text of a record, named as a change names it.
     public static func texts(of action: Action) -> [(field: String, text: String)] {
         var texts: [(String, String)] = [(Field.title.rawValue, action.title)]

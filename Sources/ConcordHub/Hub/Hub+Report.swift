@@ -63,9 +63,13 @@ extension Hub {
                 && visibility.lists(conflictBy: $0.agency, planPartners: partners[$0.action.plan] ?? [])
         }.map(Self.reportConflict)
         let settings = reportSettings
+        let names = try await storage.protectedNames(of: ids.count == 1 ? ids[0] : nil)
+        let screening = Dictionary(
+            uniqueKeysWithValues: ids.map { ($0, screeningRules(for: $0, digests: names[$0] ?? [])) })
         return try await offThePool {
             let report = Report.build(
-                plans: plans, trail: trail, conflicts: conflicts, period: period, settings: settings)
+                plans: plans, trail: trail, conflicts: conflicts, period: period, settings: settings,
+                screening: screening)
             switch format {
             case .html: return report.html
             case .md: return report.markdown

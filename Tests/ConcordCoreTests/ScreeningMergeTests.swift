@@ -1,0 +1,205 @@
+import ConcordCodec
+import ConcordCore
+import ConcordReport
+import ConcordScreening
+import ConcordTestSupport
+import PropertyBased
+import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Issue 14 in the core: the merge refuses what the policy blocks and flags the rest; CSV
+/// import screens every cell; protected names are digests; a redaction reaches every text
+/// a finding can name.
+@Suite("Screening in the merge, import, redaction and report")
+struct ScreeningMergeTests {
+    static let address = try! ActionAddress("child-m/3.1")
+    static let police = try! AgencyID("police")
+    static let record = Action(
+        creating: address, fields: [(.title, .text("Share notifications")), (.ownerAgency, .text("police"))])!
+
+    static func context(_ rules: ScreeningRules?) -> MergeContext {
+        MergeContext(
+            actor: police, role: .agency, now: Timestamp(millisecondsSinceEpoch: 1), screening: rules)
+    }
+
+    static func note(_ text: String) -> Change {
+        Change(action: address, baseRevision: 1, append: [.note(ProgressNote(text: text, author: police))])
+    }
+
+    @Test func whatThePolicyBlocks_isRejectedNamingKindTextAndCharacters_neverTheText() {
+        let result = merge(
+            Self.note("NHS 943 476 5919, DOB 12/03/2014"), into: Self.record, context: Self.context(ScreeningRules()))
+        #expect(result.outcome == .rejected && !result.changed)
+        #expect(result.violations.map(\.rule) == [.identifyingDetail, .identifyingDetail])
+        #expect(result.violations.map(\.field) == ["note", "note"])
+        #expect(result.violations[0].message.hasPrefix("contains an NHS number at characters 5–16"))
+        #expect(result.violations[1].message.hasPrefix("contains a date of birth at characters 23–32"))
+        #expect(!result.violations.contains { $0.message.contains("5919") || $0.message.contains("2014") })
+    }
+
+    @Test func whatThePolicyFlags_isTakenWithAFlag_andOffIsNotLookedFor() {
+        let flagged = merge(Self.note("Moved to LS6 2QT"), into: Self.record, context: Self.context(ScreeningRules()))
+        #expect(flagged.outcome == .applied && flagged.changed)
+        #expect(flagged.flags.map(\.rule) == [.identifyingDetail])
+        #expect(flagged.flags[0].message.hasPrefix("contains a postcode at characters 10–16"))
+        // A partnership that blocks postcodes, and one that ignores NHS numbers.
+        let strict = ScreeningRules(policy: ScreeningPolicy([.postcode: .block, .nhsNumber: .off]))
+        #expect(
+            merge(Self.note("Moved to LS6 2QT"), into: Self.record, context: Self.context(strict)).outcome == .rejected)
+        let nhs = merge(Self.note("NHS 943 476 5919"), into: Self.record, context: Self.context(strict))
+        #expect(nhs.outcome == .applied && nhs.flags.isEmpty)
+        // No screening (a unit test of other rules), and a replay of what the hub once took.
+        #expect(merge(Self.note("NHS 943 476 5919"), into: Self.record, context: Self.context(nil)).outcome == .applied)
+        var replay = Self.context(ScreeningRules())
+        replay.replaying = true
+        #expect(merge(Self.note("NHS 943 476 5919"), into: Self.record, context: replay).outcome == .applied)
+    }
+
+    @Test func aProtectedName_isADigestSaltedByThePlan_foundWhateverItsCaseAndSpacing() throws {
+        let plan = try PlanID("child-m")
+        let digest = try #require(ProtectedNames.digest(of: "  Liam   SMITH ", plan: plan))
+        #expect(digest == ProtectedNames.digest(of: "liam smith", plan: plan))
+        #expect(digest != ProtectedNames.digest(of: "liam smith", plan: try PlanID("child-n")))
+        #expect(digest.count == 64 && !digest.contains("liam"))
+        #expect(ProtectedNames.digest(of: "one two three four", plan: plan) == nil)
+        #expect(ProtectedNames.digest(of: " ,. ", plan: plan) == nil)
+        let names = ProtectedNames(plan: plan, digests: [digest, "not a digest"])
+        #expect(names.digests == [digest])
+        let rules = ScreeningRules(screener: names.screener)
+        let result = merge(Self.note("LIAM SMITH's school rang"), into: Self.record, context: Self.context(rules))
+        #expect(
+            result.violations.map(\.message).first?.hasPrefix("contains a protected name at characters 1–12") == true)
+    }
+
+    @Test func aPolicyIsReadFromItsWrittenForm_andAMistakeIsNamed() throws {
+        let policy = try ScreeningPolicy(settings: ["postcode": "block", "nhs-number": "off"])
+        #expect(policy.action(for: .postcode) == .block && policy.action(for: .nhsNumber) == .off)
+        #expect(policy.action(for: .dateOfBirth) == .block && policy.action(for: .email) == .flag)
+        #expect(try ScreeningPolicy(settings: policy.settings) == policy)
+        #expect(throws: ScreeningPolicyError.self) { try ScreeningPolicy(settings: ["postcodes": "block"]) }
+        do {
+            _ = try ScreeningPolicy(settings: ["phone": "deny"])
+        } catch {
+            #expect(error.description == "screening: phone is 'deny'; use block, flag or off")
+        }
+    }
+
+    @Test func csvImport_screensEveryCell_namingRowAndColumn() throws {
+        let csv = """
+            ref,action,lead_agency,progress
+            1.1,Audit,police,Started
+            1.2,Visit,csc,"DOB 03/02/2015, at LS1 4AP"
+            1.3,Call jo@example.org,csc,
+            """
+        #expect(throws: CSVImportError.self) {
+            try PlanCSV.importPlan(csv, id: PlanID("x"), title: "X", screening: ScreeningRules())
+        }
+        let id = try PlanID("x")
+        do {
+            _ = try PlanCSV.importPlan(csv, id: id, title: "X", screening: ScreeningRules())
+        } catch {
+            #expect(error.problems.map { "\($0.row) \($0.column ?? "")" } == ["3 progress"])
+            #expect(error.problems[0].message.hasPrefix("contains a date of birth at characters 5–14"))
+        }
+        let lenient = ScreeningRules(policy: ScreeningPolicy([.dateOfBirth: .flag]))
+        let imported = try PlanCSV.importPlan(csv, id: PlanID("x"), title: "X", screening: lenient)
+        let messages = imported.flags.map(\.message)
+        #expect(messages.count == 3, "\(messages)")
+        #expect(
+            messages.first?.hasPrefix("row 3, column progress: contains a date of birth at characters 5–14") == true)
+        #expect(messages.dropFirst().first?.hasPrefix("row 3, column progress: contains a postcode") == true)
+        #expect(messages.last?.hasPrefix("row 4, column action: contains an e-mail address") == true)
+        // Without screening (the CLI's own checks of a file), nothing is looked for.
+        #expect(try PlanCSV.importPlan(csv, id: PlanID("x"), title: "X").flags.isEmpty)
+    }
+
+    /// Every text of any record and any change, with an NHS number planted in it, is
+    /// reached by a redaction of the names ``Screener/texts(of:)`` gives: none is left.
+    @Test func aRedactionOfEveryNamedText_leavesNoDetailInAnyText() async {
+        let nhs = " 943 476 5919 "
+        let input = FormatPropertyTests.gen { a in (a.action(), a.change()) }
+        await propertyCheck(count: 200, input: input) { pair in
+            var (action, change) = pair
+            action.title += nhs
+            for path in [\Action.recommendation, \.description, \.leadOfficer, \.successMeasure, \.progress, \.signOff]
+            {
+                action[keyPath: path] = action[keyPath: path].map { $0 + nhs }
+            }
+            for i in action.evidence.indices {
+                action.evidence[i].summary += nhs
+                action.evidence[i].reference = action.evidence[i].reference.map { $0 + nhs }
+                action.evidence[i].retraction?.reason += nhs
+            }
+            for i in action.notes.indices {
+                action.notes[i].text += nhs
+                action.notes[i].reference = action.notes[i].reference.map { $0 + nhs }
+                action.notes[i].retraction?.reason += nhs
+            }
+            for i in action.targetDateHistory.indices { action.targetDateHistory[i].reason += nhs }
+            for name in Screener.freeTextFields {
+                change.set[name] = FieldChange(from: .text("was" + nhs), to: .text("now" + nhs))
+            }
+            change.append = change.append.map { item in
+                switch item {
+                case .evidence(var e):
+                    e.summary += nhs
+                    e.reference = (e.reference ?? "") + nhs
+                    return .evidence(e)
+                case .note(var n):
+                    n.text += nhs
+                    n.reference = (n.reference ?? "") + nhs
+                    return .note(n)
+                case .retract(var r):
+                    r.reason += nhs
+                    return .retract(r)
+                }
+            }
+            change.reason = (change.reason ?? "") + nhs
+            let screener = Screener()
+            for field in Set(Screener.texts(of: action).map(\.field)) {
+                action = screener.redacting(action, field: field, kinds: [.nhsNumber]) ?? action
+            }
+            for field in Set(Screener.texts(of: change).map(\.field)) {
+                change = screener.redacting(change, field: field, kinds: [.nhsNumber]) ?? change
+            }
+            #expect(!String(decoding: action.json, as: UTF8.self).contains("943 476 5919"))
+            #expect(!String(decoding: change.json, as: UTF8.self).contains("943 476 5919"))
+            #expect(String(decoding: action.json, as: UTF8.self).contains("[redacted: nhs-number]"))
+        }
+    }
+
+    @Test func aRedaction_replacesOnlyItsKind_inOnlyItsText() throws {
+        var action = Self.record
+        action.progress = "At LS6 2QT, NHS 943 476 5919"
+        action.notes = [ProgressNote(text: "Also LS6 2QT", author: Self.police)]
+        let redacted = try #require(Screener().redacting(action, field: "progress", kinds: [.postcode]))
+        #expect(redacted.progress == "At [redacted: postcode], NHS 943 476 5919")
+        #expect(redacted.notes == action.notes && redacted.revision == action.revision)
+        #expect(Screener().redacting(action, field: "progress", kinds: [.email]) == nil)
+        #expect(Screener.redactionMarkers(in: redacted) == 1 && Screener.redactionMarkers(in: action) == 0)
+    }
+
+    @Test func theReport_listsIdentifyingDetails_inItsDataQualitySection_neverTheText() {
+        var trail = Trail()
+        trail.create("1.1", owner: "police", day: 1)
+        trail.set("1.1", by: "police", day: 2, [.progress: .text("Family moved to LS6 2QT")])
+        let report = Report.build(
+            plans: [Trail.reportPlan], trail: trail.entries, conflicts: [],
+            period: ReportPeriod(asOf: Trail.time(10)))
+        let items = report.plans[0].dataQuality
+        #expect(items.map(\.words) == ["a postcode in progress (characters 17–23)"])
+        #expect(items.map(\.policy) == [.flag])
+        #expect(report.html.contains("Data quality: identifying details") && !report.html.contains("LS6 2QT"))
+        #expect(report.markdown.contains("| 1.1 | a postcode | progress, characters 17–23 | flag |"))
+        #expect(report.csv.contains("a postcode in progress (characters 17–23)"))
+        let off = Report.build(
+            plans: [Trail.reportPlan], trail: trail.entries, conflicts: [], period: ReportPeriod(asOf: Trail.time(10)),
+            screening: [Trail.plan: ScreeningRules(policy: ScreeningPolicy([.postcode: .off]))])
+        #expect(off.plans[0].dataQuality.isEmpty && off.html.contains("None found."))
+    }
+}
