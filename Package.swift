@@ -149,7 +149,7 @@ let package = Package(
             name: "concord-bench",
             dependencies: [
                 "ConcordHub", "ConcordHTTP", "ConcordAgent", "ConcordTestSupport", "ConcordWire", "ConcordCodec",
-                "ConcordReport", "ConcordClient",
+                "ConcordReport", "ConcordClient", "ConcordScreening",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The simulated streaming clients of `concord-bench scale streams`.
                 .product(name: "NIOCore", package: "swift-nio"),

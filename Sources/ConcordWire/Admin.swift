@@ -59,17 +59,24 @@ public struct PlanScreening: JSONRecord, Sendable, Hashable {
     public var policy: [String: String]
     /// The plan's protected names, as lower-case hex SHA-256 digests.
     public var protectedNames: [String]
+    /// The digests of the names' first words (screening hashes each word once and looks
+    /// further only from a word that begins a name).
+    public var firstWords: [String]
 
     /// The screening of a plan.
-    public init(policy: [String: String], protectedNames: [String]) {
+    public init(policy: [String: String], protectedNames: [String], firstWords: [String]) {
         self.policy = policy
         self.protectedNames = protectedNames
+        self.firstWords = firstWords
     }
 
-    /// The JSON form: both members required.
+    /// The JSON form: every member required.
     public static let shape = Shape<Self>(
-        blank: PlanScreening(policy: [:], protectedNames: []),
-        [Member("policy", \.policy), Member("protectedNames", \.protectedNames)])
+        blank: PlanScreening(policy: [:], protectedNames: [], firstWords: []),
+        [
+            Member("policy", \.policy), Member("protectedNames", \.protectedNames),
+            Member("firstWords", \.firstWords),
+        ])
 }
 
 /// `GET /v1/plans` answer.

@@ -25,10 +25,11 @@ struct Bench {
         case "propagation": try await AgentBench.propagation()
         case "codec": try CodecBench.run()
         case "report": try await ReportBench.run()
+        case "screening": try await ScreeningBench.run()
         case "scale": try await ScaleBench.run(CommandLine.arguments.dropFirst(2).first)
         default:
             print(
-                "usage: concord-bench [hub | agent-edit | agent-rss | agent-start | propagation | codec | report | scale [ingest | propagation | streams]]"
+                "usage: concord-bench [hub | agent-edit | agent-rss | agent-start | propagation | codec | report | screening | scale [ingest | propagation | streams]]"
             )
             exit(2)
         }

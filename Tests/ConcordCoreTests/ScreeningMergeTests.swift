@@ -62,18 +62,29 @@ struct ScreeningMergeTests {
 
     @Test func aProtectedName_isADigestSaltedByThePlan_foundWhateverItsCaseAndSpacing() throws {
         let plan = try PlanID("child-m")
-        let digest = try #require(ProtectedNames.digest(of: "  Liam   SMITH ", plan: plan))
-        #expect(digest == ProtectedNames.digest(of: "liam smith", plan: plan))
-        #expect(digest != ProtectedNames.digest(of: "liam smith", plan: try PlanID("child-n")))
-        #expect(digest.count == 64 && !digest.contains("liam"))
-        #expect(ProtectedNames.digest(of: "one two three four", plan: plan) == nil)
-        #expect(ProtectedNames.digest(of: " ,. ", plan: plan) == nil)
-        let names = ProtectedNames(plan: plan, digests: [digest, "not a digest"])
-        #expect(names.digests == [digest])
+        let digests = try #require(ProtectedNames.digests(of: "  Liam   SMITH ", plan: plan))
+        #expect(digests.name == ProtectedNames.digests(of: "liam smith", plan: plan)?.name)
+        #expect(digests.name != ProtectedNames.digests(of: "liam smith", plan: try PlanID("child-n"))?.name)
+        #expect(digests.firstWord == ProtectedNames.digests(of: "Liam", plan: plan)?.name)
+        #expect(digests.name.count == 64 && !digests.name.contains("liam"))
+        #expect(ProtectedNames.digests(of: "one two three four", plan: plan) == nil)
+        #expect(ProtectedNames.digests(of: " ,. ", plan: plan) == nil)
+        let ayesha = try #require(ProtectedNames.digests(of: "Ayesha", plan: plan))
+        let names = ProtectedNames(
+            plan: plan, digests: [digests.name, ayesha.name, "not a digest"],
+            firstWords: [digests.firstWord, ayesha.firstWord])
+        #expect(names.digests == [digests.name, ayesha.name])
         let rules = ScreeningRules(screener: names.screener)
-        let result = merge(Self.note("LIAM SMITH's school rang"), into: Self.record, context: Self.context(rules))
-        #expect(
-            result.violations.map(\.message).first?.hasPrefix("contains a protected name at characters 1–12") == true)
+        let result = merge(
+            Self.note("LIAM SMITH's school rang; Ayesha’s too; liam alone is not"), into: Self.record,
+            context: Self.context(rules))
+        let messages = result.violations.map(\.message)
+        #expect(messages.count == 2, "\(messages)")
+        #expect(messages.first?.hasPrefix("contains a protected name at characters 1–12;") == true)
+        #expect(messages.last?.hasPrefix("contains a protected name at characters 27–34;") == true)
+        // Without the first words' digests, no word begins a name: nothing is found.
+        let blind = ProtectedNames(plan: plan, digests: [digests.name], firstWords: [])
+        #expect(blind.screener.findings(in: "Liam Smith", field: "note").isEmpty)
     }
 
     @Test func aPolicyIsReadFromItsWrittenForm_andAMistakeIsNamed() throws {

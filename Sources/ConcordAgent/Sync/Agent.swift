@@ -150,8 +150,8 @@ public actor Agent {
     static func screening(of plan: PlanID, _ sent: PlanScreening?) -> ScreeningRules {
         guard let sent else { return ScreeningRules() }
         let policy = (try? ScreeningPolicy(settings: sent.policy)) ?? ScreeningPolicy()
-        return ScreeningRules(
-            policy: policy, screener: ProtectedNames(plan: plan, digests: sent.protectedNames).screener)
+        let names = ProtectedNames(plan: plan, digests: sent.protectedNames, firstWords: sent.firstWords)
+        return ScreeningRules(policy: policy, screener: names.screener)
     }
 
     // MARK: Sync bookkeeping

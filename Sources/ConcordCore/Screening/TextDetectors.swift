@@ -1,12 +1,27 @@
-/// Postcodes, e-mail addresses, dates of birth and protected names.
+/// Postcodes, e-mail addresses, dates of birth and protected names, over a text's characters
+/// one byte each, lower-cased (``Scanned``).
 extension Screener {
+    /// The outward code's shapes (letter or digit at each place), longest first, so that
+    /// "SW1A 1AA" is not read as "SW1".
+    /// A table of which bytes are among `characters`, for scans that ask of every character.
+    static func table(_ characters: String) -> [Bool] {
+        var table = [Bool](repeating: false, count: 256)
+        for b in characters.utf8 { table[Int(b)] = true }
+        return table
+    }
+
+    static let notFirstInPostcode = table("qvx")
+    static let notInInwardCode = table("cikmov")
+    static let dateSeparators = table("/-.")
+    static let birthWordStarts = table("dbg")
+
     /// Full UK unit postcodes: an outward code (A9, A99, AA9, AA99, A9A, AA9A), an optional
-    /// space, an inward code (9AA), standing as a word of their own; or GIR 0AA.
-    static func postcodes(_ chars: [Character]) -> [Range<Int>] {
+    /// space, an inward code (9AA), standing as a word of their own.
+    static func postcodes(_ c: [UInt8]) -> [Range<Int>] {
         var found: [Range<Int>] = []
         var i = 0
-        while i < chars.count {
-            if i == 0 || !(chars[i - 1].isLetter || chars[i - 1].isNumber), let end = postcode(at: i, chars) {
+        while i < c.count {
+            if c[i].isASCIILetter, i == 0 || !c[i - 1].isAlphanumeric, let end = postcode(at: i, c) {
                 found.append(i..<end)
                 i = end
             } else {
@@ -16,46 +31,44 @@ extension Screener {
         return found
     }
 
-    /// The end of a postcode starting at `i`, if one does.
-    static func postcode(at i: Int, _ chars: [Character]) -> Int? {
-        func letter(_ j: Int) -> Bool { j < chars.count && chars[j].isASCII && chars[j].isLetter }
-        func digit(_ j: Int) -> Bool { j < chars.count && chars[j].isASCII && chars[j].isNumber }
-        func upper(_ j: Int) -> Character { Character(chars[j].uppercased()) }
-        let outward: [[Bool]] = [
-            [true, false], [true, false, false], [true, true, false], [true, true, false, false],
-            [true, false, true], [true, true, false, true],
-        ]
-        // Longest outward shapes first, so "SW1A 1AA" is not read as "SW1".
-        for shape in outward.sorted(by: { $0.count > $1.count }) {
-            guard shape.indices.allSatisfy({ shape[$0] ? letter(i + $0) : digit(i + $0) }) else { continue }
-            guard !"QVX".contains(upper(i)) else { continue }
-            var j = i + shape.count
-            if j < chars.count, chars[j] == " " { j += 1 }
-            guard digit(j), letter(j + 1), letter(j + 2), !"CIKMOV".contains(upper(j + 1)),
-                !"CIKMOV".contains(upper(j + 2))
+    /// The end of a postcode starting at `i`, if one does: one or two letters, a digit, then
+    /// a digit or a letter or nothing (A9, A99, A9A, AA9, AA99, AA9A; the longest first, so
+    /// that "SW1A 1AA" is not read as "SW1"), an optional space, and the inward code 9AA.
+    static func postcode(at i: Int, _ c: [UInt8]) -> Int? {
+        func letter(_ j: Int) -> Bool { j < c.count && c[j].isASCIILetter }
+        func digit(_ j: Int) -> Bool { j < c.count && c[j].isDigit }
+        guard letter(i), !notFirstInPostcode[Int(c[i])] else { return nil }
+        let p = letter(i + 1) ? i + 2 : i + 1
+        guard digit(p) else { return nil }
+        for outwardEnd in [p + 2, p + 1] where outwardEnd == p + 1 || digit(p + 1) || letter(p + 1) {
+            var j = outwardEnd
+            if j < c.count, c[j] == UInt8(ascii: " ") { j += 1 }
+            guard digit(j), letter(j + 1), letter(j + 2), !notInInwardCode[Int(c[j + 1])],
+                !notInInwardCode[Int(c[j + 2])]
             else { continue }
             let end = j + 3
-            if end < chars.count, chars[end].isLetter || chars[end].isNumber { continue }
+            if end < c.count, c[end].isAlphanumeric { continue }
             return end
         }
         return nil
     }
 
     /// `local@domain.tld` addresses.
-    static func emails(_ chars: [Character]) -> [Range<Int>] {
-        func local(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || "._%+-".contains(c)) }
-        func domain(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber || ".-".contains(c)) }
+    static func emails(_ c: [UInt8]) -> [Range<Int>] {
+        let localMarks = Array("._%+-".utf8)
+        let dot = UInt8(ascii: "."), hyphen = UInt8(ascii: "-")
+        func local(_ b: UInt8) -> Bool { b.isASCIILetter || b.isDigit || localMarks.contains(b) }
+        func domain(_ b: UInt8) -> Bool { b.isASCIILetter || b.isDigit || b == dot || b == hyphen }
         var found: [Range<Int>] = []
-        for at in chars.indices where chars[at] == "@" {
+        for at in c.indices where c[at] == UInt8(ascii: "@") {
             var start = at
-            while start > 0, local(chars[start - 1]) { start -= 1 }
+            while start > 0, local(c[start - 1]) { start -= 1 }
             var end = at + 1
-            while end < chars.count, domain(chars[end]) { end += 1 }
-            while end > at + 1, chars[end - 1] == "." || chars[end - 1] == "-" { end -= 1 }
-            let host = String(chars[(at + 1)..<end])
-            let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+            while end < c.count, domain(c[end]) { end += 1 }
+            while end > at + 1, c[end - 1] == dot || c[end - 1] == hyphen { end -= 1 }
+            let labels = c[(at + 1)..<end].split(separator: dot, omittingEmptySubsequences: false)
             guard start < at, labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }),
-                let tld = labels.last, tld.count >= 2, tld.allSatisfy(\.isLetter)
+                let tld = labels.last, tld.count >= 2, tld.allSatisfy(\.isASCIILetter)
             else { continue }
             if let last = found.last, last.overlaps(start..<end) { continue }
             found.append(start..<end)
@@ -63,24 +76,21 @@ extension Screener {
         return found
     }
 
-    /// Words that say a date of birth follows.
-    static let birthWords = [
+    /// Words that say a date of birth follows (English and Welsh), longest first.
+    static let birthWords: [[UInt8]] = [
         "date of birth", "d.o.b.", "d.o.b", "dob", "born on", "born", "dyddiad geni", "ganwyd", "geni",
-    ]
+    ].map { Array($0.utf8) }
 
     /// A date within 20 characters after a birth word: 12/03/2014, 12-03-14, 12.03.2014,
     /// 2014-03-12, 12 March 2014, 12th March 2014.
-    static func datesOfBirth(_ chars: [Character]) -> [Range<Int>] {
-        let lower = chars.map { Character($0.lowercased()) }
+    static func datesOfBirth(_ c: [UInt8]) -> [Range<Int>] {
         var found: [Range<Int>] = []
         var i = 0
-        while i < lower.count {
-            let atWord = i == 0 || !lower[i - 1].isLetter
-            guard atWord,
+        while i < c.count {
+            guard birthWordStarts[Int(c[i])], i == 0 || !c[i - 1].isLetterChar,
                 let word = birthWords.first(where: { w in
-                    let w = Array(w)
-                    return i + w.count <= lower.count && Array(lower[i..<i + w.count]) == w
-                        && (i + w.count == lower.count || !lower[i + w.count].isLetter || w.last == ".")
+                    i + w.count <= c.count && c[i..<i + w.count].elementsEqual(w)
+                        && (i + w.count == c.count || !c[i + w.count].isLetterChar || w.last == UInt8(ascii: "."))
                 })
             else {
                 i += 1
@@ -88,8 +98,8 @@ extension Screener {
             }
             let from = i + word.count
             var j = from
-            while j < min(lower.count, from + 20) {
-                if (j == 0 || !lower[j - 1].isNumber && !lower[j - 1].isLetter), let end = date(at: j, lower) {
+            while j < min(c.count, from + 20) {
+                if j == 0 || !c[j - 1].isAlphanumeric, let end = date(at: j, c) {
                     found.append(j..<end)
                     break
                 }
@@ -100,100 +110,44 @@ extension Screener {
         return found
     }
 
-    static let months = [
+    static let months: [[UInt8]] = [
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
         "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    ]
+    ].map { Array($0.utf8) }
 
-    /// The end of a date starting at `i` (lower-cased characters), if one does.
-    static func date(at i: Int, _ c: [Character]) -> Int? {
+    /// The end of a date starting at `i`, if one does.
+    static func date(at i: Int, _ c: [UInt8]) -> Int? {
         func digits(_ j: Int) -> Int {
             var n = 0
-            while j + n < c.count, c[j + n].isASCII, c[j + n].isNumber { n += 1 }
+            while j + n < c.count, c[j + n].isDigit { n += 1 }
             return n
         }
         let first = digits(i)
         guard first > 0 else { return nil }
         var j = i + first
         // Numeric: d/m/y, y-m-d (separators / - .).
-        if j < c.count, "/-.".contains(c[j]), digits(j + 1) > 0 {
+        if j < c.count, dateSeparators[Int(c[j])], digits(j + 1) > 0 {
             let second = digits(j + 1)
             let k = j + 1 + second
-            if k < c.count, "/-.".contains(c[k]), (2...4).contains(digits(k + 1)), first <= 4, second <= 2 {
+            if k < c.count, dateSeparators[Int(c[k])], (2...4).contains(digits(k + 1)), first <= 4, second <= 2 {
                 return k + 1 + digits(k + 1)
             }
             return nil
         }
         // Words: 12 March 2014, 12th of March 2014.
         guard first <= 2 else { return nil }
-        for suffix in ["st", "nd", "rd", "th"] where j + 2 <= c.count && String(c[j..<j + 2]) == suffix { j += 2 }
-        while j < c.count, c[j] == " " { j += 1 }
-        if j + 3 <= c.count, String(c[j..<j + 3]) == "of " { j += 3 }
+        for suffix in ["st", "nd", "rd", "th"] where j + 2 <= c.count && c[j..<j + 2].elementsEqual(suffix.utf8) {
+            j += 2
+        }
+        while j < c.count, c[j] == UInt8(ascii: " ") { j += 1 }
+        if j + 3 <= c.count, c[j..<j + 3].elementsEqual("of ".utf8) { j += 3 }
         var letters = 0
-        while j + letters < c.count, c[j + letters].isLetter { letters += 1 }
-        guard letters > 0, months.contains(String(c[j..<j + letters])) else { return nil }
+        while j + letters < c.count, c[j + letters].isLetterChar { letters += 1 }
+        guard letters > 0, months.contains(where: { c[j..<j + letters].elementsEqual($0) }) else { return nil }
         j += letters
-        if j < c.count, c[j] == "." { j += 1 }
-        while j < c.count, c[j] == " " || c[j] == "," { j += 1 }
+        if j < c.count, c[j] == UInt8(ascii: ".") { j += 1 }
+        while j < c.count, c[j] == UInt8(ascii: " ") || c[j] == UInt8(ascii: ",") { j += 1 }
         let year = digits(j)
         return year == 4 ? j + 4 : nil
-    }
-
-    /// Runs of one to three words the plan protects (asked lower-cased, single-spaced).
-    /// The words of a text: runs of letters, with an apostrophe or hyphen between letters
-    /// ("O'Neill", "Jean-Paul") inside a word.
-    static func words(_ chars: [Character]) -> [Range<Int>] {
-        var words: [Range<Int>] = []
-        var i = 0
-        while i < chars.count {
-            guard chars[i].isLetter else {
-                i += 1
-                continue
-            }
-            var j = i
-            while j < chars.count,
-                chars[j].isLetter
-                    || ((chars[j] == "'" || chars[j] == "’" || chars[j] == "-") && j + 1 < chars.count
-                        && chars[j + 1].isLetter)
-            {
-                j += 1
-            }
-            words.append(i..<j)
-            i = j
-        }
-        return words
-    }
-
-    /// The most words a protected name may have.
-    public static let maxNameWords = 3
-
-    /// A protected name as the screener compares it: its words lower-cased, one space
-    /// apart ("Child  M" is "child m"); `nil` when it has no word or more than three.
-    public static func nameKey(_ name: String) -> String? {
-        let chars = Array(name)
-        let words = Self.words(chars)
-        guard (1...maxNameWords).contains(words.count) else { return nil }
-        return words.map { String(chars[$0]).lowercased() }.joined(separator: " ")
-    }
-
-    static func names(_ chars: [Character], _ isProtected: (String) -> Bool) -> [Range<Int>] {
-        let words = Self.words(chars)
-        var found: [Range<Int>] = []
-        var w = 0
-        while w < words.count {
-            var matched: Range<Int>?
-            for n in stride(from: min(maxNameWords, words.count - w), through: 1, by: -1) {
-                let text = words[w..<w + n].map { String(chars[$0]).lowercased() }.joined(separator: " ")
-                // "Ayesha's" is Ayesha.
-                let stem = text.hasSuffix("'s") || text.hasSuffix("’s") ? String(text.dropLast(2)) : nil
-                if isProtected(text) || stem.map(isProtected) == true {
-                    matched = words[w].lowerBound..<words[w + n - 1].upperBound
-                    w += n
-                    break
-                }
-            }
-            if let matched { found.append(matched) } else { w += 1 }
-        }
-        return found
     }
 }

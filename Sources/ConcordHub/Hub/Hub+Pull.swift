@@ -121,8 +121,7 @@ extension Hub {
         for (id, partners) in try await storage.plansAndPartners() where visibility.readsPlan(partners: partners) {
             guard let plan = try await storage.plan(id) else { continue }
             var summary = PlanSummary(plan: plan)
-            summary.screening = PlanScreening(
-                policy: screeningPolicy.settings, protectedNames: (names[id] ?? []).sorted())
+            summary.screening = planScreening(id, names[id] ?? [])
             summaries.append(summary)
         }
         return summaries

@@ -35,7 +35,7 @@ extension Hub {
         guard !reason.allSatisfy(\.isWhitespace) else {
             throw HubError(.unprocessable, "a redaction needs a reason: it is kept in the audit trail")
         }
-        let names = try await storage.protectedNames(of: address.plan)[address.plan] ?? []
+        let names: Set<ProtectedDigest> = try await storage.protectedNames(of: address.plan)[address.plan] ?? []
         let rules = screeningRules(for: address.plan, digests: names)
         if let found = rules.screener.findings(in: reason, field: "reason").first {
             throw HubError(

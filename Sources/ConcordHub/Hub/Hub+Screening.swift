@@ -8,8 +8,19 @@ import Foundation
 extension Hub {
     /// The rules a plan's changes are screened with: the partnership's policy and the plan's
     /// protected names (their digests).
-    func screeningRules(for plan: PlanID, digests: some Sequence<String>) -> ScreeningRules {
-        ScreeningRules(policy: screeningPolicy, screener: ProtectedNames(plan: plan, digests: digests).screener)
+    func screeningRules(for plan: PlanID, digests: some Collection<ProtectedDigest>) -> ScreeningRules {
+        ScreeningRules(policy: screeningPolicy, screener: Self.protectedNames(plan, digests).screener)
+    }
+
+    static func protectedNames(_ plan: PlanID, _ digests: some Collection<ProtectedDigest>) -> ProtectedNames {
+        ProtectedNames(plan: plan, digests: digests.map(\.name), firstWords: digests.map(\.firstWord))
+    }
+
+    /// What agents are sent to screen a plan's edits with.
+    func planScreening(_ plan: PlanID, _ digests: some Collection<ProtectedDigest>) -> PlanScreening {
+        PlanScreening(
+            policy: screeningPolicy.settings, protectedNames: digests.map(\.name).sorted(),
+            firstWords: Set(digests.map(\.firstWord)).sorted())
     }
 
     /// Adds and removes a plan's protected names (admins only); the names are hashed here and
@@ -24,18 +35,18 @@ extension Hub {
         guard request.add.count + request.remove.count <= 1000 else {
             throw HubError(.payloadTooLarge, "at most 1000 names at a time")
         }
-        func digests(_ names: [String]) throws -> [String] {
+        func digests(_ names: [String]) throws -> [ProtectedDigest] {
             try names.enumerated().map { i, name in
-                guard name.count <= 200, let digest = ProtectedNames.digest(of: name, plan: plan) else {
+                guard name.count <= 200, let digest = ProtectedNames.digests(of: name, plan: plan) else {
                     throw HubError(
                         .unprocessable,
                         "name \(i + 1) has no word, or more than \(Screener.maxNameWords): give a name of one to three words"
                     )
                 }
-                return digest
+                return ProtectedDigest(name: digest.name, firstWord: digest.firstWord)
             }
         }
-        let (add, remove) = (try digests(request.add), try digests(request.remove))
+        let (add, remove) = (try digests(request.add), try digests(request.remove).map(\.name))
         let added = add.isEmpty ? 0 : try await storage.addProtectedNames(add, to: plan, at: clock())
         let removed = remove.isEmpty ? 0 : try await storage.removeProtectedNames(remove, from: plan)
         let count = try await storage.protectedNames(of: plan)[plan]?.count ?? 0

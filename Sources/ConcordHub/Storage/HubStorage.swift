@@ -50,10 +50,10 @@ public protocol HubStorage: Sendable {
     func removeMeeting(_ id: String) async throws -> Bool
 
     /// The protected-name digests of `plan`, or of every plan when `nil` (issue 14).
-    func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<String>]
-    /// Adds digests to a plan's protected names; returns how many were new.
-    func addProtectedNames(_ digests: [String], to plan: PlanID, at time: Timestamp) async throws -> Int
-    /// Removes digests from a plan's protected names; returns how many there were.
+    func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<ProtectedDigest>]
+    /// Adds names (as digests) to a plan's protected names; returns how many were new.
+    func addProtectedNames(_ digests: [ProtectedDigest], to plan: PlanID, at time: Timestamp) async throws -> Int
+    /// Removes names (by their digests) from a plan's protected names; returns how many there were.
     func removeProtectedNames(_ digests: [String], from plan: PlanID) async throws -> Int
 
     /// Rewrites the database's files so that nothing deleted or overwritten is left in them
@@ -145,7 +145,7 @@ public protocol StorageTransaction: AnyObject {
     /// The scheme id of a plan, or `nil` when there is no such plan.
     func scheme(of plan: PlanID) throws -> String?
     /// The plan's protected-name digests.
-    func protectedNames(of plan: PlanID) throws -> [String]
+    func protectedNames(of plan: PlanID) throws -> [ProtectedDigest]
     func insertPlan(_ id: PlanID, title: String, scheme: String, at time: Timestamp) throws
 
     /// `false` when the agency exists already.
@@ -262,5 +262,20 @@ public struct Visibility: Sendable, Hashable {
     /// on the plans it reads.
     public func lists(conflictBy raiser: AgencyID, planPartners: Set<AgencyID>) -> Bool {
         allPlans || getsNews(ofConflictBy: raiser, planPartners: planPartners)
+    }
+}
+
+/// A protected name as the hub keeps it: the digests of the name and of its first word
+/// (``ProtectedNames``); never the name.
+public struct ProtectedDigest: Sendable, Hashable {
+    /// The name's digest (hex).
+    public var name: String
+    /// Its first word's digest (hex).
+    public var firstWord: String
+
+    /// A name's digests.
+    public init(name: String, firstWord: String) {
+        self.name = name
+        self.firstWord = firstWord
     }
 }

@@ -71,7 +71,7 @@ enum PostgresSchema {
             statements: [
                 """
                 CREATE TABLE protected_names (plan_id text COLLATE "C" NOT NULL, digest text COLLATE "C" NOT NULL,
-                    added_at bigint NOT NULL, PRIMARY KEY (plan_id, digest))
+                    first_word text COLLATE "C" NOT NULL, added_at bigint NOT NULL, PRIMARY KEY (plan_id, digest))
                 """
             ]),
     ]

@@ -3,29 +3,34 @@ import PostgresNIO
 
 extension PostgresStorage {
     /// The protected-name digests of `plan`, or of every plan when `nil`.
-    public func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<String>] {
+    public func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<ProtectedDigest>] {
         let rows =
             if let plan {
                 try await all(
-                    (String, String).self,
-                    "SELECT plan_id, digest FROM protected_names WHERE plan_id = \(plan.rawValue)")
+                    (String, String, String).self,
+                    "SELECT plan_id, digest, first_word FROM protected_names WHERE plan_id = \(plan.rawValue)")
             } else {
-                try await all((String, String).self, "SELECT plan_id, digest FROM protected_names")
+                try await all((String, String, String).self, "SELECT plan_id, digest, first_word FROM protected_names")
             }
-        var found: [PlanID: Set<String>] = [:]
-        for (id, digest) in rows {
+        var found: [PlanID: Set<ProtectedDigest>] = [:]
+        for (id, digest, first) in rows {
             guard let plan = try? PlanID(id) else { continue }
-            found[plan, default: []].insert(digest)
+            found[plan, default: []].insert(ProtectedDigest(name: digest, firstWord: first))
         }
         return found
     }
 
     /// Adds digests to a plan's protected names; returns how many were new.
-    public func addProtectedNames(_ digests: [String], to plan: PlanID, at time: Timestamp) async throws -> Int {
+    public func addProtectedNames(
+        _ digests: [ProtectedDigest], to plan: PlanID, at time: Timestamp
+    ) async throws
+        -> Int
+    {
         try await changed(
             """
-            INSERT INTO protected_names (plan_id, digest, added_at)
-            SELECT \(plan.rawValue), d, \(time.millisecondsSinceEpoch) FROM unnest(\(digests)::text[]) AS d
+            INSERT INTO protected_names (plan_id, digest, first_word, added_at)
+            SELECT \(plan.rawValue), d, f, \(time.millisecondsSinceEpoch)
+            FROM unnest(\(digests.map(\.name))::text[], \(digests.map(\.firstWord))::text[]) AS t(d, f)
             ON CONFLICT DO NOTHING
             """)
     }

@@ -306,9 +306,10 @@ final class PostgresTransaction: StorageTransaction {
         try execute("SELECT scheme FROM plans WHERE id = \(plan.rawValue)").rows.first?.decode(String.self)
     }
 
-    func protectedNames(of plan: PlanID) throws -> [String] {
-        try execute("SELECT digest FROM protected_names WHERE plan_id = \(plan.rawValue)").rows.map {
-            try $0.decode(String.self)
+    func protectedNames(of plan: PlanID) throws -> [ProtectedDigest] {
+        try execute("SELECT digest, first_word FROM protected_names WHERE plan_id = \(plan.rawValue)").rows.map {
+            let (name, first) = try $0.decode((String, String).self)
+            return ProtectedDigest(name: name, firstWord: first)
         }
     }
 

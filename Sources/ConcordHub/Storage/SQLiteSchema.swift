@@ -163,6 +163,7 @@ enum SQLiteSchema {
                     CREATE TABLE protected_names (
                         plan_id TEXT NOT NULL,
                         digest TEXT NOT NULL,
+                        first_word TEXT NOT NULL,
                         added_at INTEGER NOT NULL,
                         PRIMARY KEY (plan_id, digest)
                     ) WITHOUT ROWID;

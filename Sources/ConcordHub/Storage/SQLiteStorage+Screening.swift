@@ -3,31 +3,36 @@ import GRDB
 
 extension SQLiteStorage {
     /// The protected-name digests of `plan`, or of every plan when `nil`.
-    public func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<String>] {
+    public func protectedNames(of plan: PlanID?) async throws -> [PlanID: Set<ProtectedDigest>] {
         let rows = try await pool.read { db in
             if let plan {
                 return try Row.fetchAll(
-                    db, sql: "SELECT plan_id, digest FROM protected_names WHERE plan_id = ?", arguments: [plan.rawValue]
-                )
+                    db, sql: "SELECT plan_id, digest, first_word FROM protected_names WHERE plan_id = ?",
+                    arguments: [plan.rawValue])
             }
-            return try Row.fetchAll(db, sql: "SELECT plan_id, digest FROM protected_names")
+            return try Row.fetchAll(db, sql: "SELECT plan_id, digest, first_word FROM protected_names")
         }
-        var found: [PlanID: Set<String>] = [:]
+        var found: [PlanID: Set<ProtectedDigest>] = [:]
         for row in rows {
             guard let plan = try? PlanID(row["plan_id"] as String) else { continue }
-            found[plan, default: []].insert(row["digest"])
+            found[plan, default: []].insert(ProtectedDigest(name: row["digest"], firstWord: row["first_word"]))
         }
         return found
     }
 
     /// Adds digests to a plan's protected names; returns how many were new.
-    public func addProtectedNames(_ digests: [String], to plan: PlanID, at time: Timestamp) async throws -> Int {
+    public func addProtectedNames(
+        _ digests: [ProtectedDigest], to plan: PlanID, at time: Timestamp
+    ) async throws
+        -> Int
+    {
         try await pool.write { db in
             var added = 0
             for digest in digests {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO protected_names (plan_id, digest, added_at) VALUES (?, ?, ?)",
-                    arguments: [plan.rawValue, digest, time.millisecondsSinceEpoch])
+                    sql:
+                        "INSERT OR IGNORE INTO protected_names (plan_id, digest, first_word, added_at) VALUES (?, ?, ?, ?)",
+                    arguments: [plan.rawValue, digest.name, digest.firstWord, time.millisecondsSinceEpoch])
                 added += db.changesCount
             }
             return added

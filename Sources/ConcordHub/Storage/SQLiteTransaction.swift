@@ -152,8 +152,10 @@ final class SQLiteTransaction: StorageTransaction {
         try String.fetchOne(db, sql: "SELECT scheme FROM plans WHERE id = ?", arguments: [plan.rawValue])
     }
 
-    func protectedNames(of plan: PlanID) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT digest FROM protected_names WHERE plan_id = ?", arguments: [plan.rawValue])
+    func protectedNames(of plan: PlanID) throws -> [ProtectedDigest] {
+        try Row.fetchAll(
+            db, sql: "SELECT digest, first_word FROM protected_names WHERE plan_id = ?", arguments: [plan.rawValue]
+        ).map { ProtectedDigest(name: $0["digest"], firstWord: $0["first_word"]) }
     }
 
     func insertPlan(_ id: PlanID, title: String, scheme: String, at time: Timestamp) throws {

@@ -63,7 +63,8 @@ public enum StoreMigration {
             name: "meetings", columns: [("id", .text), ("date", .int), ("title", .text), ("created_at", .int)],
             key: "id"),
         Table(
-            name: "protected_names", columns: [("plan_id", .text), ("digest", .text), ("added_at", .int)],
+            name: "protected_names",
+            columns: [("plan_id", .text), ("digest", .text), ("first_word", .text), ("added_at", .int)],
             key: "plan_id, digest"),
     ]
 
