@@ -10,6 +10,9 @@
 //            to the same plan, and its export holds no cell a spreadsheet would run
 //   merge    structure-aware: random changes against random records (from the fuzzer's
 //            bytes), checking the merge's own invariants
+//   screen   identifier screening: every finding inside the text; the byte-per-character
+//            path for ASCII finds what the path for any text finds; and a redaction of a
+//            kind leaves none of that kind
 //
 // Compiled into the same module as the code it tests, so internal types are reachable.
 
@@ -23,13 +26,13 @@
 #endif
 
 enum FuzzTarget: String {
-    case json, control, csv, merge
+    case json, control, csv, merge, screen
 
     static let chosen: FuzzTarget = {
         guard let name = getenv("CONCORD_FUZZ_TARGET").map({ String(cString: $0) }),
             let target = FuzzTarget(rawValue: name)
         else {
-            say("set CONCORD_FUZZ_TARGET to json, control, csv or merge")
+            say("set CONCORD_FUZZ_TARGET to json, control, csv, merge or screen")
             exit(2)
         }
         return target
@@ -58,6 +61,7 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     case .control: fuzzControl(bytes)
     case .csv: fuzzCSV(bytes)
     case .merge: fuzzMerge(bytes)
+    case .screen: fuzzScreen(bytes)
     }
     return 0
 }
@@ -246,5 +250,30 @@ func fuzzMerge(_ bytes: UnsafeBufferPointer<UInt8>) {
         // Replaying the same change changes nothing more (retries are free and safe).
         let again = merge(change, into: after, context: context)
         check(!again.changed, "a replayed change changed the record again")
+    }
+}
+
+// MARK: screen
+
+let fuzzScreener = Screener(isProtected: { ["liam smith", "ayesha", "siân"].contains($0) })
+
+func fuzzScreen(_ bytes: UnsafeBufferPointer<UInt8>) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    let count = text.count
+    let found = fuzzScreener.findings(in: text, field: "note")
+    for f in found {
+        check(f.start >= 0 && f.length > 0 && f.start + f.length <= count, "a finding outside the text: \(f)")
+    }
+    // A non-ASCII word after a space takes the text off the byte-per-character path and
+    // changes nothing before it.
+    let wider = fuzzScreener.findings(in: text + " é", field: "note")
+    check(wider == found, "the ASCII path and the general path disagree: \(found) against \(wider)")
+    for kind in Set(found.map(\.kind)) {
+        guard let redacted = fuzzScreener.redacting(text, kinds: [kind]) else {
+            check(false, "\(kind) found but not redacted")
+            continue
+        }
+        let left = fuzzScreener.findings(in: redacted, field: "note").filter { $0.kind == kind }
+        check(left.isEmpty, "\(kind) left after its redaction: \(left)")
     }
 }
