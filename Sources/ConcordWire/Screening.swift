@@ -129,7 +129,8 @@ public struct RedactionResponse: Codable, Sendable, Hashable {
     public var action: ActionAddress
     /// The change that records the redaction in the audit trail.
     public var changeId: UUID
-    /// The record's revision after it.
+    /// The record's revision: a redaction keeps it (it changes what the record says, not
+    /// what was decided), and sends the record again with a new sequence number.
     public var revision: Int64
     /// How many stored copies were rewritten: the record, changes of the trail, conflicts.
     public var copies: Int

@@ -1,5 +1,6 @@
 import ConcordCodec
 import ConcordCore
+import ConcordReport
 import ConcordScreening
 import ConcordTestSupport
 import ConcordWire
@@ -145,6 +146,14 @@ struct ScreeningHubTests {
             #expect(last.change.reason == "redaction of postcodes in progress (6 stored copies): A family's address")
             let conflicts: ConflictList = try await hub.admin.get("/v1/conflicts")
             #expect(!String(decoding: try Self.json(conflicts), as: UTF8.self).contains("LS6 2QT"))
+
+            // The trail replayed (the committee report) gives the record as stored.
+            let stored: Plan = try await hub.admin.get("/v1/plans/child-m")
+            let replayed = Report.build(
+                plans: [ReportPlan(id: stored.id, title: stored.title, scheme: .standard)],
+                trail: try await hub.store.trail(of: [stored.id], through: Hub.systemTime()), conflicts: [],
+                period: ReportPeriod(asOf: Hub.systemTime()))
+            #expect(replayed.plans[0].actions.map(\.record) == stored.actions.sorted { $0.ref < $1.ref })
 
             // Police pulls the record again; csc, the conflict too.
             let pulled = try await police.pull(since: policeCursor)

@@ -92,7 +92,8 @@ extension Hub {
                     "no \(request.kind.plural) found in \(field) of action \(address): nothing to redact (concordctl hub screen lists what is found)"
                 )
             }
-            record.revision = before + 1
+            // The revision stays (the trail replayed gives the same record); the new sequence
+            // number sends the record to every partner again.
             try tx.save(record, json: String(decoding: record.json, as: UTF8.self), seq: seq)
             let audit = Change(
                 id: auditID, action: address, baseRevision: before,
