@@ -113,7 +113,9 @@ extension Hub {
                 "redacted \(kind.plural) in \(field) of \(address): \(answer.copies) stored cop\(answer.copies == 1 ? "y" : "ies") rewritten; revision \(answer.revision); change \(answer.changeId)"
             )
             if !answer.scrubbed {
-                print("  the database's files could not be rewritten now; old copies go at its next checkpoint")
+                print(
+                    "  the hub's database files could not be rewritten now (see its log): old copies may stay in them until SQLite's next checkpoint or PostgreSQL's next VACUUM FULL"
+                )
             }
         }
     }

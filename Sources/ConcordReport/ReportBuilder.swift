@@ -98,6 +98,7 @@ extension PlanReport {
                             policy: policy)
                 }
         }
+        maskBlocked(screening)
     }
 
     /// Conflicts opened or resolved after `since` and by `asOf`.

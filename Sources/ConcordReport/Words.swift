@@ -7,11 +7,11 @@ enum Words {
         "November", "December",
     ]
 
-    /// "30 November 2026".
     /// What the data-quality section asks of the reader.
     static let dataQualityNote =
         "Details that may identify a child or family were found in these texts (the details are not shown here). The partnership's screening accepted them as flagged, or they predate it; the business unit checks each and redacts what identifies a child (concordctl hub redact)."
 
+    /// "30 November 2026".
     static func date(_ d: LocalDate) -> String { "\(d.day) \(months[d.month - 1]) \(d.year)" }
 
     /// "30 November 2026, 13:05 GMT", in `zone`.

@@ -95,6 +95,16 @@ public struct EditReceipt: Codable, Sendable, Equatable {
         self.action = action
         self.flags = flags
     }
+
+    private enum CodingKeys: String, CodingKey { case change, action, flags }
+
+    /// Decodes a receipt; `flags` may be absent (an agent from before screening).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        change = try c.decode(Change.self, forKey: .change)
+        action = try c.decode(Action.self, forKey: .action)
+        flags = try c.decodeIfPresent([Violation].self, forKey: .flags) ?? []
+    }
 }
 
 /// What a sync did, or why it could not.

@@ -214,3 +214,96 @@ struct ScreeningMergeTests {
         #expect(off.plans[0].dataQuality.isEmpty && off.html.contains("None found."))
     }
 }
+
+/// What the audit of issue 14 found: text that came in by the side, and a redacted field
+/// that could no longer be edited.
+@Suite("Screening: what is new, what is stored")
+struct ScreeningNewTextTests {
+    static let address = ScreeningMergeTests.address
+    static let police = ScreeningMergeTests.police
+
+    static func context() -> MergeContext {
+        MergeContext(
+            actor: police, role: .agency, now: Timestamp(millisecondsSinceEpoch: 1), screening: ScreeningRules())
+    }
+
+    /// A `from` that is not the stored value (a hostile client's) is screened: a conflict
+    /// would keep it as the conflict's base.
+    @Test func aFromValueThatIsNotTheStoredOne_isScreened() {
+        var record = ScreeningMergeTests.record
+        record.progress = "On track"
+        let change = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [.progress: FieldChange(from: .text("NHS 943 476 5919"), to: .text("Done"))])
+        let result = merge(change, into: record, context: Self.context())
+        #expect(result.outcome == .rejected && result.violations.map(\.rule) == [.identifyingDetail])
+    }
+
+    /// A value already stored (from before the policy) is no new text: keeping it, quoting it
+    /// as seen, or removing it is allowed; only what is new is screened.
+    @Test func aValueAlreadyStored_isNotScreenedAgain_soTheRecordStaysEditable() {
+        var record = ScreeningMergeTests.record
+        record.progress = "Seen, NHS 943 476 5919"
+        let clearing = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [.progress: FieldChange(from: .text("Seen, NHS 943 476 5919"), to: .text("Seen"))])
+        #expect(merge(clearing, into: record, context: Self.context()).outcome == .applied)
+        let keeping = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [
+                .progress: FieldChange(from: .text("Seen, NHS 943 476 5919"), to: .text("Seen, NHS 943 476 5919")),
+                .leadOfficer: FieldChange(from: .null, to: .text("DI")),
+            ])
+        #expect(merge(keeping, into: record, context: Self.context()).outcome == .merged)
+    }
+
+    /// A redaction's marker is longer than what it replaces: a text at its limit goes over
+    /// it, and quoting it as seen must not lock the field.
+    @Test func aRedactedTextOverItsLimit_canStillBeEdited() throws {
+        var record = ScreeningMergeTests.record
+        record.leadOfficer = String(repeating: "x", count: 190) + " LS6 2QT"
+        let redacted = try #require(Screener().redacting(record, field: "leadOfficer", kinds: [.postcode]))
+        let stored = try #require(redacted.leadOfficer)
+        #expect(stored.count > 200)
+        let change = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [.leadOfficer: FieldChange(from: .text(stored), to: .text("DI"))])
+        #expect(merge(change, into: redacted, context: Self.context()).outcome == .applied)
+    }
+
+    /// Messages quote bad values (a date, a rating), but never one that holds a detail.
+    @Test func aMessage_neverQuotesAValueHoldingADetail() {
+        let change = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [.targetDate: FieldChange(from: .null, to: .text("NHS 943 476 5919"))])
+        let result = merge(change, into: ScreeningMergeTests.record, context: Self.context())
+        #expect(result.violations.map(\.rule) == [.invalidDate])
+        #expect(result.violations.allSatisfy { !$0.message.contains("5919") })
+        #expect(result.violations.first?.message.contains("(a value holding an identifying detail)") == true)
+    }
+
+    /// Redacting two kinds that overlap leaves nothing of either.
+    @Test func overlappingFindings_areRedactedWhole() {
+        // The phone "+44 7700 900123" and the address "900123@example.org" share digits.
+        let text = "call +44 7700 900123@example.org now"
+        let redacted = Screener().redacting(text, kinds: [.phone, .email])
+        #expect(redacted == "call [redacted: phone] now", "\(redacted ?? "")")
+    }
+
+    /// The report prints a detail the policy blocks (in the trail from before the policy) as
+    /// redacted, and says where it was.
+    @Test func theReport_printsABlockedDetailRedacted() {
+        var trail = Trail()
+        trail.create("1.1", owner: "police", day: 1)
+        trail.set("1.1", by: "police", day: 3, [.progress: .text("Child seen, NHS 943 476 5919")])
+        let report = Report.build(
+            plans: [Trail.reportPlan], trail: trail.entries, conflicts: [],
+            period: ReportPeriod(asOf: Trail.time(10), since: Trail.time(2)))
+        #expect(report.plans[0].dataQuality.map(\.policy) == [.block])
+        #expect(report.plans[0].actions[0].record.progress == "Child seen, NHS [redacted: nhs-number]")
+        for text in [report.html, report.markdown, report.csv] { #expect(!text.contains("5919")) }
+        #expect(
+            report.markdown.contains("[redacted: nhs-number]") || report.markdown.contains("\\[redacted: nhs-number\\]")
+        )
+    }
+}

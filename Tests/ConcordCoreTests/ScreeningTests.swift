@@ -22,6 +22,7 @@ struct ScreeningTests {
         ("Child M, NHS 943 476 5919, now at St Mary's", ["nhs-number: 943 476 5919"]),
         ("nhs no 9434765919.", ["nhs-number: 9434765919"]),
         ("NHS: 401-023-2137", ["nhs-number: 401-023-2137"]),
+        ("NHS-943-476-5919 on the form", ["nhs-number: 943-476-5919"]),
         ("7074833789 and 707 483 3780", ["nhs-number: 7074833789"]),
         ("943 476 5918 fails the check", []),
         ("1234567890", []),
@@ -30,6 +31,9 @@ struct ScreeningTests {
         ("MASH on +44 20 7946 0018", ["phone: +44 20 7946 0018"]),
         ("(020) 7946 0018 is the desk", ["phone: (020) 7946 0018"]),
         ("ref 0161 496 0000 on the file", []),
+        ("Tel no. 0113 496 0000, mobile number 07700 900123", ["phone: 0113 496 0000", "phone: 07700 900123"]),
+        ("case no. 0161 496 0000", []),
+        ("Dad on +44 (0)20 7946 0018", ["phone: +44 (0)20 7946 0018"]),
         ("See DOC-07700900123", []),
         ("Audit of 20 cases, 18 escalated", []),
         // Postcodes, full units only.
@@ -45,6 +49,8 @@ struct ScreeningTests {
         ("d.o.b. 12.03.14, school Y4", ["date-of-birth: 12.03.14"]),
         ("born 12th March 2014 in Leeds", ["date-of-birth: 12th March 2014"]),
         ("Date of birth: 2014-03-12", ["date-of-birth: 2014-03-12"]),
+        ("DOB 12-Mar-2014; seen 3/Apr/26", ["date-of-birth: 12-Mar-2014"]),
+        ("12/03/2014 (DOB), school Y4", ["date-of-birth: 12/03/2014"]),
         ("Target date 12/03/2026; meeting on 12 March 2026", []),
         ("Dyddiad geni 03/02/2015", ["date-of-birth: 03/02/2015"]),
         // Names the plan protects, non-ASCII and possessives included.
@@ -63,6 +69,27 @@ struct ScreeningTests {
     ])
     func findings(_ text: String, _ expected: [String]) {
         #expect(Self.found(text) == expected, "\(text)")
+    }
+
+    /// "An age-like past date next to a name": a date of one of the 18 years before this one,
+    /// within 30 characters of a protected name; not a date of this year (a meeting).
+    @Test(arguments: [
+        ("Liam Smith, 12/03/2014, moved school", ["protected-name: Liam Smith", "date-of-birth: 12/03/2014"]),
+        (
+            "Aoife O’Neill born in March: 12 March 2015",
+            ["protected-name: Aoife O’Neill", "date-of-birth: 12 March 2015"]
+        ),
+        ("Liam Smith's review on 12/03/2026", ["protected-name: Liam Smith's"]),
+        ("Audit of 12/03/2014 cases, reported to the board later, then Liam Smith", ["protected-name: Liam Smith"]),
+    ])
+    func ageLikeDatesNearAName(_ text: String, _ expected: [String]) {
+        var screener = Screener { ["liam smith", "aoife o'neill"].contains($0) }
+        screener.year = 2026
+        let chars = Array(text)
+        let found = screener.findings(in: text, field: "note").map {
+            "\($0.kind.rawValue): \(String(chars[$0.start..<$0.start + $0.length]))"
+        }
+        #expect(found == expected, "\(text)")
     }
 
     /// A finding says where it is, never what: safe to log and to show.

@@ -62,9 +62,16 @@ struct ScreeningHubTests {
             let path = "/v1/plans/child-m/protected-names"
             let body = Array(#"{"add": ["Liam Smith"]}"#.utf8)
             #expect(try await police.error("POST", path, body: body, status: 403).code == "forbidden")
-            #expect(
-                try await hub.admin.error("POST", "/v1/plans/nope/protected-names", body: body, status: 404).code
-                    == "notFound")
+            // A plan not created yet: its names are protected before its first import.
+            let early: ProtectedNamesResponse = try await hub.admin.post(
+                "/v1/plans/child-n/protected-names", ProtectedNamesRequest(add: ["Ayesha"]))
+            #expect(early.count == 1)
+            let csv = "ref,action,lead_agency,progress\n1.1,Audit,police,Ayesha seen at school\n"
+            let refused = try await hub.admin.error(
+                "POST", "/v1/plans",
+                body: try Self.json(PlanImportRequest(id: try PlanID("child-n"), title: "CSPR Child N", csv: csv)),
+                status: 422)
+            #expect(refused.message.contains("row 2, column progress: contains a protected name at characters 1–6"))
             let tooLong = Array(#"{"add": ["one two three four"]}"#.utf8)
             #expect(
                 try await hub.admin.error("POST", path, body: tooLong, status: 422).message.contains(
@@ -76,6 +83,9 @@ struct ScreeningHubTests {
             let plans: PlanList = try await police.get("/v1/plans")
             let digests = try #require(plans.plans.first?.screening?.protectedNames)
             let plan = try PlanID("child-m")
+            // A viewer edits nothing and is sent none.
+            let viewed: PlanList = try await hub.client(tokens["scrutiny"]).get("/v1/plans")
+            #expect(viewed.plans.first?.screening?.protectedNames == [])
             #expect(
                 Set(digests)
                     == Set(["Liam Smith", "Ayesha"].compactMap { ProtectedNames.digests(of: $0, plan: plan)?.name }))
@@ -86,6 +96,28 @@ struct ScreeningHubTests {
             #expect(answer.count == 1 && answer.removed == 1)
             results = try await police.push([Self.note("Liam Smith attended", by: "police")])
             #expect(results[0].outcome == .applied)
+        }
+    }
+
+    /// A change refused for anything keeps no detail in the trail or in its answer: a
+    /// value of a field that holds no text, a `from` that was not what the hub held.
+    @Test(arguments: TestStore.allCases) func aRefusedChange_keepsNoDetail_whereverItWas(
+        _ store: TestStore
+    )
+        async throws
+    {
+        try await withTestHub(store: store) { hub in
+            let tokens = try await hub.seed()
+            let police = hub.client(tokens["police"])
+            let results = try await police.push([
+                edit(Self.action, [.targetDate: (.null, .text("DOB 12/03/2014"))]),
+                edit(Self.action, [.progress: (.text("NHS 943 476 5919"), .text("Done"))]),
+            ])
+            #expect(results.map(\.outcome) == [.rejected, .rejected])
+            let history: History = try await hub.admin.get("/v1/actions/child-m/3.1/history")
+            let trail = String(decoding: try Self.json(history), as: UTF8.self)
+            #expect(!trail.contains("12/03/2014") && !trail.contains("5919"), "\(trail.suffix(600))")
+            #expect(history.entries.suffix(2).allSatisfy { $0.change.set.isEmpty })
         }
     }
 

@@ -101,11 +101,13 @@ public struct AgentState: Sendable, Equatable {
                 cursor = max(cursor, response.cursor)
             }
             if let timeline = response.timeline { self.timeline = timeline }
-            for action in response.actions {
-                // Two pulls may overlap (a long-poll and a sync-now); never go back a revision.
-                if (records[action.address]?.revision ?? -1) <= action.revision { records[action.address] = action }
+            for action in response.actions where Self.isNewer(action, than: records[action.address]) {
+                records[action.address] = action
             }
-            for conflict in response.conflicts { conflicts[conflict.id] = conflict }
+            for conflict in response.conflicts {
+                conflicts[conflict.id] = conflict
+                noteAnswers(of: conflict)
+            }
             acknowledged.removeAll { acked in (records[acked.change.action]?.revision ?? -1) >= acked.revision }
             // Last, so nothing of a dropped plan in the same answer stays. (A plan the agency
             // is added back to never comes with its removal: the hub forgets the removal.)
@@ -113,6 +115,27 @@ public struct AgentState: Sendable, Equatable {
             lastPull = at
         case .plans(let list):
             plans = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        }
+    }
+
+    /// Whether a pulled record replaces the one kept. Two pulls may overlap (a long-poll and
+    /// a sync-now): never go back a revision, and at the same revision never back to a copy
+    /// with fewer redaction markers (a redaction keeps the revision).
+    static func isNewer(_ pulled: Action, than kept: Action?) -> Bool {
+        guard let kept else { return true }
+        if kept.revision != pulled.revision { return kept.revision < pulled.revision }
+        return kept == pulled || Screener.redactionMarkers(in: pulled) >= Screener.redactionMarkers(in: kept)
+    }
+
+    /// The answers that told of `conflict` tell its values as the hub holds them now (a
+    /// redaction rewrites them at the hub, which sends the conflict again).
+    private mutating func noteAnswers(of conflict: ConflictRecord) {
+        for i in answers.indices where answers[i].action == conflict.action {
+            for j in answers[i].conflicts.indices where answers[i].conflicts[j].id == conflict.id {
+                answers[i].conflicts[j].base = conflict.base
+                answers[i].conflicts[j].hub = conflict.hub
+                answers[i].conflicts[j].incoming = conflict.incoming
+            }
         }
     }
 

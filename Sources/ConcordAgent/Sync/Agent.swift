@@ -149,7 +149,7 @@ public actor Agent {
     /// until it has (a hub too old to send them, or none pulled yet). The hub screens again.
     static func screening(of plan: PlanID, _ sent: PlanScreening?) -> ScreeningRules {
         guard let sent else { return ScreeningRules() }
-        let policy = (try? ScreeningPolicy(settings: sent.policy)) ?? ScreeningPolicy()
+        let policy = ScreeningPolicy(known: sent.policy)
         let names = ProtectedNames(plan: plan, digests: sent.protectedNames, firstWords: sent.firstWords)
         return ScreeningRules(policy: policy, screener: names.screener)
     }
@@ -206,7 +206,7 @@ public actor Agent {
         }()
         // A record redacted at the hub: the old text is in the journal and the snapshot, so
         // they are rewritten at once (issue 14), not at the next compaction.
-        let redacted = !nothingNew && Self.bringsRedaction(response, raw: raw, kept: store.state.records)
+        let redacted = !nothingNew && Self.bringsRedaction(response, raw: raw, kept: store.state)
         if !nothingNew { try store.recordPull(response, raw: raw, at: clock()) }
         if redacted {
             try store.compact()
@@ -221,8 +221,9 @@ public actor Agent {
         try store.compactIfNeeded()
     }
 
-    /// Whether a pull brings a record with more redaction markers than the copy kept.
-    static func bringsRedaction(_ response: PullResponse, raw: [UInt8]?, kept: [ActionAddress: Action]) -> Bool {
+    /// Whether a pull brings a record or a conflict with more redaction markers than the
+    /// copy kept.
+    static func bringsRedaction(_ response: PullResponse, raw: [UInt8]?, kept: AgentState) -> Bool {
         let marker = Array("[redacted: ".utf8)
         if let raw {
             let found = raw.withUnsafeBufferPointer { r in
@@ -235,9 +236,16 @@ public actor Agent {
             }
             if !found { return false }
         }
-        return response.actions.contains { action in
-            Screener.redactionMarkers(in: action) > kept[action.address].map(Screener.redactionMarkers) ?? 0
+        func markers(_ conflict: ConflictRecord) -> Int {
+            [conflict.base, conflict.hub, conflict.incoming].reduce(0) { count, value in
+                guard case .text(let text) = value else { return count }
+                return count + text.split(separator: "[redacted: ", omittingEmptySubsequences: false).count - 1
+            }
         }
+        return response.actions.contains { action in
+            Screener.redactionMarkers(in: action) > kept.records[action.address].map(Screener.redactionMarkers) ?? 0
+        }
+            || response.conflicts.contains { markers($0) > kept.conflicts[$0.id].map(markers) ?? 0 }
     }
 
     /// Whether the plan list should be asked for again (taken by the pull loop).

@@ -62,7 +62,12 @@ private struct Merger {
             checkAppends()
             guard violations.isEmpty else { return rejected() }
             // Last: it reads every text, and only a change otherwise acceptable pays for it.
-            screened = context.screening.map { $0.screen(change) } ?? ScreeningResult(blocked: [], flagged: [])
+            screened =
+                context.screening.map { rules in
+                    var rules = rules
+                    rules.screener.year = rules.screener.year ?? context.now.date.year
+                    return rules.screen(change, against: current)
+                } ?? ScreeningResult(blocked: [], flagged: [])
             violations = screened.blocked.map { $0.violation(of: address, blocked: true) }
             guard violations.isEmpty else { return rejected() }
         }

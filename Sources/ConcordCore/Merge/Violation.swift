@@ -182,9 +182,12 @@ public enum FieldRules {
         // Quoting the stored value, or replaying a change whose `to` is stored now.
         let quotesStored =
             stored.map { field.normalize($0) == value || to.map(field.normalize) == field.normalize($0) } ?? false
+        let equalsStored = stored.map { field.normalize($0) == value } ?? false
         func check(_ s: String, max: Int) -> Violation? {
+            // A stored value may be longer than the field's limit: a redaction's marker is
+            // longer than what it replaced. Quoting it must not lock the field.
             checkCharacters(
-                s, max: max, action: action, field: name, what: "its from value",
+                s, max: equalsStored ? Int.max : max, action: action, field: name, what: "its from value",
                 refuse: quotesStored ? wasAlwaysRefused : isRefusedInText)
         }
         switch (field.kind, value) {
@@ -210,9 +213,13 @@ public enum FieldRules {
     public static let maxListLength = 200
 
     /// A name or value as a message may quote it: at most 40 characters, with control
-    /// characters (and bidi controls) shown as `?`, so a message is safe to log and print.
+    /// characters (and bidi controls) shown as `?`, so a message is safe to log and print;
+    /// never a value that holds an identifying detail (a message is stored and sent back).
     public static func shown(_ s: String) -> String {
-        String(
+        guard Screener().findings(in: String(s.prefix(200)), field: "").isEmpty else {
+            return "(a value holding an identifying detail)"
+        }
+        return String(
             String.UnicodeScalarView(
                 s.unicodeScalars.prefix(40).map { scalar in
                     let v = scalar.value

@@ -54,7 +54,9 @@ extension Screener {
                 i += 1
                 continue
             }
-            let code = i > 1 && c[i - 1] == hyphen && c[i - 2].isLetterChar
+            // "NHS-943-476-5919" is an NHS number, not a code.
+            let nhs = i > 3 && c[(i - 4)..<(i - 1)].elementsEqual("nhs".utf8) && (i == 4 || !c[i - 5].isLetterChar)
+            let code = i > 1 && c[i - 1] == hyphen && c[i - 2].isLetterChar && !nhs
             guard !code, !(i > 0 && (c[i - 1].isLetterChar || c[i - 1] == slash || c[i - 1].isDigit)) else {
                 i += 1
                 continue
@@ -104,17 +106,27 @@ extension Screener {
         Array($0.utf8)
     }
 
-    /// A UK number: 0 then 9 or 10 digits (01, 02, 03, 05, 07, 08, 09), or the same after +44;
-    /// not when a reference word comes just before it ("ref 0161 496 0000").
+    /// Words that, before "no." or "number", say a phone number follows ("Tel no.", "mobile number").
+    static let phoneWords: [[UInt8]] = [
+        "tel", "tel.", "telephone", "phone", "mobile", "mob", "mob.", "contact", "fax", "landline", "home", "work",
+    ].map { Array($0.utf8) }
+
+    /// A UK number: 0 then 9 or 10 digits (01, 02, 03, 05, 07, 08, 09), or the same after
+    /// +44 (with or without "(0)"); not when a reference word comes just before it ("ref 0161
+    /// 496 0000", "case no. 0161…"), unless a phone word comes before that ("Tel no. 0161…").
     static func isPhone(_ run: DigitRun, in c: [UInt8]) -> Bool {
         var national = run.digits
-        if national.starts(with: [4, 4]), plus(before: run, in: c) != nil { national = [0] + national.dropFirst(2) }
+        if national.starts(with: [4, 4]), plus(before: run, in: c) != nil {
+            national = national.dropFirst(2).first == 0 ? Array(national.dropFirst(2)) : [0] + national.dropFirst(2)
+        }
         guard national.first == 0, (10...11).contains(national.count), [1, 2, 3, 5, 7, 8, 9].contains(national[1])
         else { return false }
-        let before = c[max(0, run.range.lowerBound - 16)..<run.range.lowerBound]
+        let before = c[max(0, run.range.lowerBound - 32)..<run.range.lowerBound]
         let inWord = { (b: UInt8) in b.isLetterChar || b == UInt8(ascii: "#") || b == UInt8(ascii: ".") }
-        if let last = before.split(whereSeparator: { !inWord($0) }).last, referenceWords.contains(Array(last)) {
-            return false
+        let words = before.split(whereSeparator: { !inWord($0) })
+        if let last = words.last, referenceWords.contains(Array(last)) {
+            let saysPhone = words.count > 1 && phoneWords.contains(Array(words[words.count - 2]))
+            return saysPhone && ["no", "no.", "number"].map { Array($0.utf8) }.contains(Array(last))
         }
         return true
     }

@@ -31,7 +31,9 @@ extension Screener {
     static func key(_ range: Range<Int>, _ text: Scanned) -> ArraySlice<UInt8> {
         let bytes = text.c[range]
         if bytes.allSatisfy({ $0 < 0x80 }) { return bytes }
-        return ArraySlice(text.string(range).lowercased().utf8)
+        // O’Neill is O'Neill.
+        let lower = text.string(range).lowercased().map { $0 == "’" ? "'" : $0 }
+        return ArraySlice(String(lower).utf8)
     }
 
     /// A protected name as the screener compares it: its words lower-cased, one space

@@ -46,11 +46,33 @@ extension Screener {
     ]
 
     /// The free text a change carries, each with the name a finding gives it: the text
-    /// fields it sets, the evidence, notes and retractions it appends, and its reason.
+    /// fields it sets (the values it sets them to, then the values it says it saw), the
+    /// evidence, notes and retractions it appends, and its reason.
     public static func texts(of change: Change) -> [(field: String, text: String)] {
+        texts(of: change) { _, _ in true }
+    }
+
+    /// The free text a change brings to `current` (the record it meets; `nil` for a new
+    /// action): as ``texts(of:)``, without a field's value that is already stored (keeping
+    /// it, or quoting it as seen, brings nothing new; a record from before a policy must
+    /// still be editable). A `from` value that is not the stored one is new: only a hostile
+    /// or mistaken client sends one, and a conflict would keep it.
+    public static func newTexts(of change: Change, against current: Action?) -> [(field: String, text: String)] {
+        texts(of: change) { field, value in
+            guard let current, let field = Field(rawValue: field) else { return true }
+            return field.normalize(value) != current.value(of: field)
+        }
+    }
+
+    static func texts(
+        of change: Change, keeping isNew: (String, FieldValue) -> Bool
+    ) -> [(field: String, text: String)] {
         var texts: [(String, String)] = []
         for (name, edit) in change.set.sorted(by: { $0.key < $1.key }) where freeTextFields.contains(name) {
-            if case .text(let text) = edit.to { texts.append((name, text)) }
+            if case .text(let text) = edit.to, isNew(name, edit.to) { texts.append((name, text)) }
+            if case .text(let text) = edit.from, edit.from != edit.to, isNew(name, edit.from) {
+                texts.append((name, text))
+            }
         }
         for append in change.append {
             switch append {
@@ -70,8 +92,13 @@ extension Screener {
 
     /// Screens every free text of `change` under `policy`.
     public func screen(_ change: Change, policy: ScreeningPolicy) -> ScreeningResult {
+        screen(Self.texts(of: change), policy: policy)
+    }
+
+    /// Screens `texts` under `policy`.
+    public func screen(_ texts: [(field: String, text: String)], policy: ScreeningPolicy) -> ScreeningResult {
         var result = ScreeningResult(blocked: [], flagged: [])
-        for (field, text) in Self.texts(of: change) {
+        for (field, text) in texts {
             for finding in findings(in: text, field: field) {
                 switch policy.action(for: finding.kind) {
                 case .block: result.blocked.append(finding)
@@ -100,6 +127,11 @@ public struct ScreeningRules: Sendable {
 
     /// Screens every free text of `change`.
     public func screen(_ change: Change) -> ScreeningResult { screener.screen(change, policy: policy) }
+
+    /// Screens the free text `change` brings to `current` (``Screener/newTexts(of:against:)``).
+    public func screen(_ change: Change, against current: Action?) -> ScreeningResult {
+        screener.screen(Screener.newTexts(of: change, against: current), policy: policy)
+    }
 }
 
 extension Finding {
@@ -145,6 +177,18 @@ extension ScreeningPolicy {
                     "screening: \(key) is '\(FieldRules.shown(value))'; use block, flag or off")
             }
             actions[kind] = action
+        }
+        self.init(actions)
+    }
+
+    /// A policy from a hub's written form, read by an agent: a kind or an action it does
+    /// not know (a newer hub's) is left out, and the rest is kept (not the defaults instead).
+    public init(known settings: [String: String]) {
+        var actions: [IdentifierKind: ScreeningAction] = [:]
+        for (key, value) in settings {
+            if let kind = IdentifierKind(rawValue: key), let action = ScreeningAction(rawValue: value) {
+                actions[kind] = action
+            }
         }
         self.init(actions)
     }

@@ -14,10 +14,14 @@ extension Screener {
         let chars = Array(text)
         var out = ""
         var at = 0
-        for finding in found where finding.start >= at {
-            out += String(chars[at..<finding.start])
-            out += Self.marker(finding.kind)
-            at = finding.start + finding.length
+        for finding in found {
+            let end = finding.start + finding.length
+            // A finding that overlaps the one before widens what that marker covers.
+            if finding.start >= at {
+                out += String(chars[at..<finding.start])
+                out += Self.marker(finding.kind)
+            }
+            at = max(at, end)
         }
         out += String(chars[at...])
         return out

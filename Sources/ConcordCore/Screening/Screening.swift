@@ -77,10 +77,15 @@ public struct NameMatcher: Sendable {
 public struct Screener: Sendable {
     /// How protected names are recognised; `nil`: the plan protects none.
     public var names: NameMatcher?
+    /// This year, for "an age-like past date next to a name": a date in one of the 18 years
+    /// before it, within 30 characters of a protected name, is a date of birth. `nil`: not
+    /// looked for (the merge sets it from its hub or agent time).
+    public var year: Int?
 
     /// A screener; with no protected names by default.
-    public init(names: NameMatcher? = nil) {
+    public init(names: NameMatcher? = nil, year: Int? = nil) {
         self.names = names
+        self.year = year
     }
 
     /// A screener whose protected names are the keys `isProtected` accepts (for tests and
@@ -118,7 +123,14 @@ public struct Screener: Sendable {
             for range in Self.emails(c) { add(.email, range) }
         }
         if let names {
-            for range in Self.names(scanned, names) { add(.protectedName, range) }
+            let named = Self.names(scanned, names)
+            for range in named { add(.protectedName, range) }
+            if let year, scanned.hasDigit, !named.isEmpty {
+                for range in Self.agesNear(named, c, year: year)
+                where !found.contains(where: { $0.kind == .dateOfBirth && $0.start == range.lowerBound }) {
+                    add(.dateOfBirth, range)
+                }
+            }
         }
         return found.count < 2
             ? found : found.sorted { ($0.start, $0.kind.rawValue) < ($1.start, $1.kind.rawValue) }

@@ -81,8 +81,9 @@ extension Screener {
         "date of birth", "d.o.b.", "d.o.b", "dob", "born on", "born", "dyddiad geni", "ganwyd", "geni",
     ].map { Array($0.utf8) }
 
-    /// A date within 20 characters after a birth word: 12/03/2014, 12-03-14, 12.03.2014,
-    /// 2014-03-12, 12 March 2014, 12th March 2014.
+    /// A date within 20 characters after a birth word, or just before one ("12/03/2014
+    /// (DOB)"): 12/03/2014, 12-03-14, 12.03.2014, 2014-03-12, 12 March 2014, 12th March 2014,
+    /// 12-Mar-2014.
     static func datesOfBirth(_ c: [UInt8]) -> [Range<Int>] {
         var found: [Range<Int>] = []
         var i = 0
@@ -96,16 +97,45 @@ extension Screener {
                 i += 1
                 continue
             }
+            // Just before: a date ending in the few characters before the word, with only
+            // spaces and punctuation between ("12/03/2014 (DOB)", "12.03.14, d.o.b.").
+            for j in max(0, i - 24)..<i where j == 0 || !c[j - 1].isAlphanumeric {
+                guard let (end, _) = date(at: j, c), end <= i,
+                    c[end..<i].allSatisfy({ !$0.isAlphanumeric && $0 != Scanned.other }),
+                    !found.contains(where: { $0.overlaps(j..<end) })
+                else { continue }
+                found.append(j..<end)
+                break
+            }
             let from = i + word.count
             var j = from
             while j < min(c.count, from + 20) {
-                if j == 0 || !c[j - 1].isAlphanumeric, let end = date(at: j, c) {
+                if j == 0 || !c[j - 1].isAlphanumeric, let (end, _) = date(at: j, c) {
                     found.append(j..<end)
                     break
                 }
                 j += 1
             }
             i = from
+        }
+        return found.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
+    /// Dates near a protected name (within 30 characters either side) that are a child's
+    /// age: in one of the last 18 years before `year` (two-digit years are this century's).
+    static func agesNear(_ names: [Range<Int>], _ c: [UInt8], year: Int) -> [Range<Int>] {
+        var found: [Range<Int>] = []
+        for name in names {
+            var j = max(0, name.lowerBound - 30)
+            while j < min(c.count, name.upperBound + 30) {
+                defer { j += 1 }
+                guard j == 0 || !c[j - 1].isAlphanumeric, !name.contains(j), let (end, y) = date(at: j, c), let y
+                else { continue }
+                let full = y < 100 ? 2000 + y : y
+                if (year - 18)..<year ~= full, !found.contains(where: { $0.overlaps(j..<end) }) {
+                    found.append(j..<end)
+                }
+            }
         }
         return found
     }
@@ -115,24 +145,43 @@ extension Screener {
         "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     ].map { Array($0.utf8) }
 
-    /// The end of a date starting at `i`, if one does.
-    static func date(at i: Int, _ c: [UInt8]) -> Int? {
+    /// The length of a month's name at `j`, if one is there.
+    static func month(at j: Int, _ c: [UInt8]) -> Int? {
+        var letters = 0
+        while j + letters < c.count, c[j + letters].isLetterChar { letters += 1 }
+        guard letters > 0, months.contains(where: { c[j..<j + letters].elementsEqual($0) }) else { return nil }
+        return letters
+    }
+
+    /// The end of a date starting at `i`, if one does, and its year (`nil` when it is not
+    /// the last part: y-m-d gives it first).
+    static func date(at i: Int, _ c: [UInt8]) -> (end: Int, year: Int?)? {
         func digits(_ j: Int) -> Int {
             var n = 0
             while j + n < c.count, c[j + n].isDigit { n += 1 }
             return n
         }
+        func number(_ j: Int, _ n: Int) -> Int { c[j..<j + n].reduce(0) { $0 * 10 + Int($1 - 48) } }
         let first = digits(i)
         guard first > 0 else { return nil }
         var j = i + first
-        // Numeric: d/m/y, y-m-d (separators / - .).
-        if j < c.count, dateSeparators[Int(c[j])], digits(j + 1) > 0 {
-            let second = digits(j + 1)
-            let k = j + 1 + second
-            if k < c.count, dateSeparators[Int(c[k])], (2...4).contains(digits(k + 1)), first <= 4, second <= 2 {
-                return k + 1 + digits(k + 1)
+        if j < c.count, dateSeparators[Int(c[j])] {
+            // Numeric: d/m/y, y-m-d (separators / - .).
+            if digits(j + 1) > 0 {
+                let second = digits(j + 1)
+                let k = j + 1 + second
+                let third = digits(k + 1)
+                guard k < c.count, dateSeparators[Int(c[k])], (2...4).contains(third), first <= 4, second <= 2 else {
+                    return nil
+                }
+                return (k + 1 + third, first == 4 ? number(i, 4) : number(k + 1, third))
             }
-            return nil
+            // 12-Mar-2014, 12/Mar/14.
+            guard first <= 2, let letters = month(at: j + 1, c) else { return nil }
+            let k = j + 1 + letters
+            let year = digits(k + 1)
+            guard k < c.count, dateSeparators[Int(c[k])], year == 2 || year == 4 else { return nil }
+            return (k + 1 + year, number(k + 1, year))
         }
         // Words: 12 March 2014, 12th of March 2014.
         guard first <= 2 else { return nil }
@@ -141,13 +190,10 @@ extension Screener {
         }
         while j < c.count, c[j] == UInt8(ascii: " ") { j += 1 }
         if j + 3 <= c.count, c[j..<j + 3].elementsEqual("of ".utf8) { j += 3 }
-        var letters = 0
-        while j + letters < c.count, c[j + letters].isLetterChar { letters += 1 }
-        guard letters > 0, months.contains(where: { c[j..<j + letters].elementsEqual($0) }) else { return nil }
+        guard let letters = month(at: j, c) else { return nil }
         j += letters
         if j < c.count, c[j] == UInt8(ascii: ".") { j += 1 }
         while j < c.count, c[j] == UInt8(ascii: " ") || c[j] == UInt8(ascii: ",") { j += 1 }
-        let year = digits(j)
-        return year == 4 ? j + 4 : nil
+        return digits(j) == 4 ? (j + 4, number(j, 4)) : nil
     }
 }

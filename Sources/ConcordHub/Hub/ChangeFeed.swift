@@ -16,6 +16,8 @@ public struct FeedBatch: Sendable {
 
     /// One conflict a batch recorded or resolved, with its sequence number and stored JSON.
     public struct Conflict: Sendable {
+        /// The conflict's id: a later batch may hold it again (resolved, or redacted).
+        let id: Int64
         let seq: Int64
         /// The agency whose change met it.
         let agency: AgencyID
@@ -164,7 +166,8 @@ public actor ChangeFeed {
         guard since < latest, let first = recent.first, first.after <= since else { return nil }
         var records: [FeedBatch.Record?] = []
         var position: [ActionAddress: Int] = [:]
-        var conflicts: [String] = []
+        var conflicts: [String?] = []
+        var conflictAt: [Int64: Int] = [:]
         for batch in recent where batch.through > since {
             for record in batch.records where record.seq > since {
                 guard visibility.readsPlan(partners: batch.readers[record.address.plan] ?? []) else { continue }
@@ -177,6 +180,9 @@ public actor ChangeFeed {
             where conflict.seq > since
                 && visibility.getsNews(ofConflictBy: conflict.agency, planPartners: batch.readers[conflict.plan] ?? [])
             {
+                // A conflict held twice (resolved, or redacted, since) is sent once, as it is now.
+                if let earlier = conflictAt[conflict.id] { conflicts[earlier] = nil }
+                conflictAt[conflict.id] = conflicts.count
                 conflicts.append(conflict.json)
             }
         }
@@ -184,7 +190,7 @@ public actor ChangeFeed {
         guard visible.count <= limit, visible.reduce(0, { $0 + $1.utf8.count }) <= Hub.maxPageBytes else {
             return nil
         }
-        return Hub.PullPage(records: visible, conflicts: conflicts, cursor: latest, more: false)
+        return Hub.PullPage(records: visible, conflicts: conflicts.compactMap { $0 }, cursor: latest, more: false)
     }
 
     private func forget() {

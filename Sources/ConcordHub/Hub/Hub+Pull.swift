@@ -121,7 +121,8 @@ extension Hub {
         for (id, partners) in try await storage.plansAndPartners() where visibility.readsPlan(partners: partners) {
             guard let plan = try await storage.plan(id) else { continue }
             var summary = PlanSummary(plan: plan)
-            summary.screening = planScreening(id, names[id] ?? [])
+            // Digests go to those who edit: a viewer edits nothing and is not sent them.
+            summary.screening = planScreening(id, principal.role == .viewer ? [] : names[id] ?? [])
             summaries.append(summary)
         }
         return summaries

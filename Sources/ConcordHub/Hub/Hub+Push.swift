@@ -189,7 +189,8 @@ struct PushBatch {
                 let json = String(decoding: record.json, as: UTF8.self)
                 try tx.insert(record, json: json, seq: changeSeq)
                 conflicts.append(
-                    FeedBatch.Conflict(seq: changeSeq, agency: principal.agency, plan: change.action.plan, json: json))
+                    FeedBatch.Conflict(
+                        id: record.id, seq: changeSeq, agency: principal.agency, plan: change.action.plan, json: json))
                 result.conflicts.append(ConflictNotice(id: record.id, conflict: conflict))
             }
             resultJSON = String(decoding: result.json, as: UTF8.self)
@@ -218,7 +219,10 @@ struct PushBatch {
         let reason: String
         if json.count > maxRejectedBodyBytes {
             reason = "(a rejected change of \(json.count) bytes: only its id is kept)"
-        } else if !screening.screen(change).blocked.isEmpty {
+        } else if screening.screener.findings(in: String(decoding: json, as: UTF8.self), field: "").contains(where: {
+            screening.policy.action(for: $0.kind) == .block
+        }) {
+            // Anywhere in it: a value of a field that holds no text, an unknown field's name.
             reason = "(a rejected change holding identifying details: only its id is kept)"
         } else {
             return String(decoding: json, as: UTF8.self)

@@ -110,7 +110,12 @@ extension Hub {
             return (record, copies, seq)
         }
         await committed(seq)
-        let scrubbed = (try? await storage.scrub()) ?? false
+        let scrubbed: Bool
+        do { scrubbed = try await storage.scrub() } catch {
+            logger.warning(
+                "the database files could not be rewritten after a redaction", metadata: ["error": "\(error)"])
+            scrubbed = false
+        }
         logger.notice(
             "redacted",
             metadata: [

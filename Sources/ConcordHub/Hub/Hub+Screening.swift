@@ -9,7 +9,9 @@ extension Hub {
     /// The rules a plan's changes are screened with: the partnership's policy and the plan's
     /// protected names (their digests).
     func screeningRules(for plan: PlanID, digests: some Collection<ProtectedDigest>) -> ScreeningRules {
-        ScreeningRules(policy: screeningPolicy, screener: Self.protectedNames(plan, digests).screener)
+        var screener = Self.protectedNames(plan, digests).screener
+        screener.year = clock().date.year
+        return ScreeningRules(policy: screeningPolicy, screener: screener)
     }
 
     static func protectedNames(_ plan: PlanID, _ digests: some Collection<ProtectedDigest>) -> ProtectedNames {
@@ -31,7 +33,8 @@ extension Hub {
         guard principal.role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) manages a plan's protected names")
         }
-        guard try await storage.partners(of: plan) != nil else { throw HubError(.notFound, "plan \(plan) not found") }
+        // A plan not created yet may have names: protect them before its first import, so
+        // that the import is screened for them too.
         guard request.add.count + request.remove.count <= 1000 else {
             throw HubError(.payloadTooLarge, "at most 1000 names at a time")
         }
@@ -61,7 +64,6 @@ extension Hub {
         guard principal.role == .admin else {
             throw HubError(.forbidden, "only the partnership business unit (admin) manages a plan's protected names")
         }
-        guard try await storage.partners(of: plan) != nil else { throw HubError(.notFound, "plan \(plan) not found") }
         return ProtectedNamesResponse(plan: plan, count: try await storage.protectedNames(of: plan)[plan]?.count ?? 0)
     }
 

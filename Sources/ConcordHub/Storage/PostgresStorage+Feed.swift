@@ -91,7 +91,7 @@ extension PostgresStorage {
                     (
                         id,
                         FeedBatch.Conflict(
-                            seq: number, agency: try AgencyID(first), plan: try PlanID(second), json: json)
+                            id: id, seq: number, agency: try AgencyID(first), plan: try PlanID(second), json: json)
                     ))
             case "p": readers[try PlanID(first), default: []].insert(try AgencyID(second))
             case "x": guard number == 0 else { return nil }  // a partner removed: not for the feed

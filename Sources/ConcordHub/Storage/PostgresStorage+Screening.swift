@@ -48,7 +48,23 @@ extension PostgresStorage {
     /// (a redaction is rare). PostgreSQL's write-ahead log and any backups keep the old
     /// versions until they are recycled or expire (docs/operations.md).
     public func scrub() async throws -> Bool {
-        _ = try await changed("VACUUM FULL actions, changes, conflicts")
-        return true
+        let logger = logger
+        return try await client.withConnection { connection in
+            // It waits for the exclusive lock at most this long, so a long transaction elsewhere
+            // (a report's read) does not hold every process's requests up behind it: `false`
+            // then, and the redaction's answer says so.
+            try await connection.query("SET lock_timeout = '5s'", logger: logger)
+            var done = false
+            do {
+                try await connection.query("VACUUM FULL actions, changes, conflicts", logger: logger)
+                done = true
+            } catch {
+                logger.warning(
+                    "VACUUM FULL after a redaction did not finish",
+                    metadata: ["error": "\(String(reflecting: error).prefix(200))"])
+            }
+            _ = try? await connection.query("RESET lock_timeout", logger: logger)
+            return done
+        }
     }
 }
