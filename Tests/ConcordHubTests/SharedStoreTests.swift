@@ -88,6 +88,47 @@ struct SharedStoreTests {
         }
     }
 
+    /// A redaction through one hub: the other answers pulls from memory with the redacted
+    /// record and conflict only, as its database does (issue 14).
+    @Test func aRedactionThroughOneHub_isAllTheOthersFeedSends() async throws {
+        try await withTestHub(store: .postgres) { hub in
+            let tokens = try await hub.seed()
+            try await Self.withSecondHub(hub) { other in
+                let (police, csc) = (hub.client(tokens["police"]), hub.client(tokens["csc"]))
+                let plan: Plan = try await hub.admin.get("/v1/plans/child-m")
+                let was = try #require(plan.actions.first { $0.ref.rawValue == "3.1" }).value(of: .progress)
+                let start = try await hub.store.latestSequence()
+                _ = try await police.push([edit("child-m/3.1", [.progress: (was, .text("At LS6 2QT"))])])
+                _ = try await csc.push([edit("child-m/3.1", [.progress: (was, .text("Seen at LS6 2QT"))])])
+                let answer: RedactionResponse = try await hub.admin.post(
+                    "/v1/actions/child-m/3.1/redact",
+                    RedactionRequest(field: "progress", kind: .postcode, reason: "An address"))
+                #expect(answer.copies == 4)
+                let latest = try await hub.store.latestSequence()
+                let heard = try await eventually(timeout: .seconds(10), every: .milliseconds(2)) {
+                    await other.feed.latestSequence >= latest
+                }
+                #expect(heard)
+                var fromFeed = 0
+                for agency in ["police", "csc", "lscp"] {
+                    let caller = Principal(agency: try AgencyID(agency), role: agency == "lscp" ? .admin : .agency)
+                    let database = try await other.pull(since: start, limit: 1000, for: caller)
+                    #expect(
+                        !String(decoding: database.json, as: UTF8.self).contains("LS6 2QT"), "\(agency): the database")
+                    if var page = await other.feed.page(since: start, limit: 1000, for: Visibility(caller)) {
+                        page.timeline = other.timeline
+                        #expect(
+                            String(decoding: page.json, as: UTF8.self)
+                                == String(decoding: database.json, as: UTF8.self),
+                            "\(agency): the feed and the database differ")
+                        fromFeed += 1
+                    }
+                }
+                #expect(fromFeed == 3, "the other hub answered from memory")
+            }
+        }
+    }
+
     @Test func aTokenRevokedThroughOneHub_isRefusedByTheOther_andItsWaitsEnd() async throws {
         try await withTestHub(store: .postgres) { hub in
             let tokens = try await hub.seed()
