@@ -86,7 +86,7 @@ extension PlanReport {
         headline = Headline(actions, scheme: plan.scheme)
         ratingsAtSince = period.since == nil ? nil : RatingCounts(atSince.filter { !$0.archived }, scheme: plan.scheme)
         forecast = Forecast(actions, today: today)
-        themes = Theme.of(actions, rules: settings.themes)
+        themes = []
         dataQuality = actions.flatMap { a in
             Screener.texts(of: a.record).flatMap { screening.screener.findings(in: $0.text, field: $0.field) }
                 .compactMap { f in
@@ -99,6 +99,8 @@ extension PlanReport {
                 }
         }
         maskBlocked(screening)
+        // After the masking: a theme may be named by a recommendation's text.
+        themes = Theme.of(self.actions, rules: settings.themes)
     }
 
     /// Conflicts opened or resolved after `since` and by `asOf`.

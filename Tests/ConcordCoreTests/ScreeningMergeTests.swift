@@ -93,11 +93,8 @@ struct ScreeningMergeTests {
         #expect(policy.action(for: .dateOfBirth) == .block && policy.action(for: .email) == .flag)
         #expect(try ScreeningPolicy(settings: policy.settings) == policy)
         #expect(throws: ScreeningPolicyError.self) { try ScreeningPolicy(settings: ["postcodes": "block"]) }
-        do {
-            _ = try ScreeningPolicy(settings: ["phone": "deny"])
-        } catch {
-            #expect(error.description == "screening: phone is 'deny'; use block, flag or off")
-        }
+        let error = #expect(throws: ScreeningPolicyError.self) { try ScreeningPolicy(settings: ["phone": "deny"]) }
+        #expect(error?.description == "screening: phone is 'deny'; use block, flag or off")
     }
 
     @Test func csvImport_screensEveryCell_namingRowAndColumn() throws {
@@ -107,16 +104,12 @@ struct ScreeningMergeTests {
             1.2,Visit,csc,"DOB 03/02/2015, at LS1 4AP"
             1.3,Call jo@example.org,csc,
             """
-        #expect(throws: CSVImportError.self) {
-            try PlanCSV.importPlan(csv, id: PlanID("x"), title: "X", screening: ScreeningRules())
-        }
         let id = try PlanID("x")
-        do {
-            _ = try PlanCSV.importPlan(csv, id: id, title: "X", screening: ScreeningRules())
-        } catch {
-            #expect(error.problems.map { "\($0.row) \($0.column ?? "")" } == ["3 progress"])
-            #expect(error.problems[0].message.hasPrefix("contains a date of birth at characters 5–14"))
+        let error = #expect(throws: CSVImportError.self) {
+            try PlanCSV.importPlan(csv, id: id, title: "X", screening: ScreeningRules())
         }
+        #expect(error?.problems.map { "\($0.row) \($0.column ?? "")" } == ["3 progress"])
+        #expect(error?.problems.first?.message.hasPrefix("contains a date of birth at characters 5–14") == true)
         let lenient = ScreeningRules(policy: ScreeningPolicy([.dateOfBirth: .flag]))
         let imported = try PlanCSV.importPlan(csv, id: PlanID("x"), title: "X", screening: lenient)
         let messages = imported.flags.map(\.message)
@@ -227,16 +220,34 @@ struct ScreeningNewTextTests {
             actor: police, role: .agency, now: Timestamp(millisecondsSinceEpoch: 1), screening: ScreeningRules())
     }
 
-    /// A `from` that is not the stored value (a hostile client's) is screened: a conflict
-    /// would keep it as the conflict's base.
-    @Test func aFromValueThatIsNotTheStoredOne_isScreened() {
+    /// A `from` that is not the stored value (a hostile client's, or a copy from before a
+    /// redaction) is not refused but kept redacted: a conflict keeps it as its base, and an
+    /// old copy then meets the redacted record as unchanged.
+    @Test func aFromValueThatIsNotTheStoredOne_isRedactedBeforeTheMerge() throws {
         var record = ScreeningMergeTests.record
         record.progress = "On track"
-        let change = Change(
+        let rules = ScreeningRules()
+        let hostile = Change(
             action: Self.address, baseRevision: 1,
             fields: [.progress: FieldChange(from: .text("NHS 943 476 5919"), to: .text("Done"))])
-        let result = merge(change, into: record, context: Self.context())
-        #expect(result.outcome == .rejected && result.violations.map(\.rule) == [.identifyingDetail])
+        let kept = rules.redactingFrom(hostile, against: record)
+        #expect(kept.set["progress"]?.from == .text("NHS [redacted: nhs-number]"))
+        let result = merge(kept, into: record, context: Self.context())
+        #expect(result.outcome == .conflict && result.conflicts.first?.base == .text("NHS [redacted: nhs-number]"))
+        // An edit made from a copy taken before the redaction.
+        record.progress = "Seen, NHS [redacted: nhs-number]"
+        let old = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [.progress: FieldChange(from: .text("Seen, NHS 943 476 5919"), to: .text("Seen"))])
+        #expect(
+            merge(rules.redactingFrom(old, against: record), into: record, context: Self.context()).outcome == .applied)
+        // A from of a date field that is no date is refused, without quoting it.
+        let date = Change(
+            action: Self.address, baseRevision: 1,
+            fields: [.targetDate: FieldChange(from: .text("Liam Smith b. 2014"), to: .text("2026-06-30"))],
+            reason: "Moved")
+        let refused = merge(date, into: record, context: Self.context())
+        #expect(refused.violations.map(\.rule) == [.invalidValue] && !refused.violations[0].message.contains("Liam"))
     }
 
     /// A value already stored (from before the policy) is no new text: keeping it, quoting it

@@ -113,11 +113,16 @@ struct ScreeningHubTests {
                 edit(Self.action, [.targetDate: (.null, .text("DOB 12/03/2014"))]),
                 edit(Self.action, [.progress: (.text("NHS 943 476 5919"), .text("Done"))]),
             ])
-            #expect(results.map(\.outcome) == [.rejected, .rejected])
+            // The first is refused; the second's from is kept redacted (it meets the hub's
+            // value as a conflict).
+            #expect(results.map(\.outcome) == [.rejected, .conflict])
+            #expect(results[1].conflicts.first?.base == .text("NHS [redacted: nhs-number]"))
             let history: History = try await hub.admin.get("/v1/actions/child-m/3.1/history")
             let trail = String(decoding: try Self.json(history), as: UTF8.self)
             #expect(!trail.contains("12/03/2014") && !trail.contains("5919"), "\(trail.suffix(600))")
-            #expect(history.entries.suffix(2).allSatisfy { $0.change.set.isEmpty })
+            #expect(history.entries.suffix(2).first?.change.set.isEmpty == true)
+            let conflicts: ConflictList = try await hub.admin.get("/v1/conflicts")
+            #expect(!String(decoding: try Self.json(conflicts), as: UTF8.self).contains("5919"))
         }
     }
 

@@ -85,6 +85,8 @@ public struct AgentState: Sendable, Equatable {
             pending.removeAll { ids.contains($0.id) }
             answers.removeAll { ids.contains($0.id) }
             answers.append(contentsOf: results)
+            // A conflict already pulled (redacted at the hub since) tells its values as they are now.
+            for conflict in results.flatMap(\.conflicts).compactMap({ conflicts[$0.id] }) { noteAnswers(of: conflict) }
             trimAnswers()
             lastPush = at
         case .pulled(let response, let at):

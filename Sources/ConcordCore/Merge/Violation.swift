@@ -183,6 +183,13 @@ public enum FieldRules {
         let quotesStored =
             stored.map { field.normalize($0) == value || to.map(field.normalize) == field.normalize($0) } ?? false
         let equalsStored = stored.map { field.normalize($0) == value } ?? false
+        func notItsKind() -> Violation {
+            Violation(
+                action: action, field: name, rule: .invalidValue,
+                message:
+                    "its from value is not \(field.kind == .date ? "a date" : field.kind == .rating ? "a rating id" : "an agency id")"
+            )
+        }
         func check(_ s: String, max: Int) -> Violation? {
             // A stored value may be longer than the field's limit: a redaction's marker is
             // longer than what it replaced. Quoting it must not lock the field.
@@ -193,19 +200,39 @@ public enum FieldRules {
         switch (field.kind, value) {
         case (_, .null): return nil
         case (.text(let max), .text(let s)): return check(s, max: max)
-        case (.date, .text(let s)), (.rating, .text(let s)), (.agency, .text(let s)): return check(s, max: 100)
+        case (.date, .text(let s)), (.rating, .text(let s)), (.agency, .text(let s)):
+            if let v = check(s, max: 100) { return v }
+            // Unless it is what is stored, a value this field could never hold is no value
+            // an agency saw: it would only carry text into the trail (or a conflict's base).
+            return equalsStored || Self.couldHold(field.kind, s) ? nil : notItsKind()
         case (.agencyList, .list(let l)):
             guard l.count <= maxListLength else {
                 return Violation(
                     action: action, field: name, rule: .tooLong,
                     message: "its from value lists \(l.count) agencies; the limit is \(maxListLength)")
             }
-            return l.lazy.compactMap { check($0, max: 100) }.first
+            if let v = l.lazy.compactMap({ check($0, max: 100) }).first { return v }
+            return equalsStored || l.allSatisfy({ Self.couldHold(.agency, $0) }) ? nil : notItsKind()
         case (.flag, .flag): return nil
         default:
             return Violation(
                 action: action, field: name, rule: .invalidValue,
                 message: "its from value is \(value.shape), which this field never holds")
+        }
+    }
+
+    /// Whether a value could be one of a field of this kind: a date, an agency id, a rating
+    /// id (letters, digits, hyphens and underscores).
+    static func couldHold(_ kind: Field.Kind, _ s: String) -> Bool {
+        switch kind {
+        case .date: LocalDate(s) != nil
+        case .agency, .agencyList: (try? AgencyID(s)) != nil
+        case .rating:
+            !s.isEmpty
+                && s.utf8.allSatisfy {
+                    ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || $0 == 45 || $0 == 95
+                }
+        default: true
         }
     }
 

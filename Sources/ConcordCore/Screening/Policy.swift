@@ -53,35 +53,35 @@ extension Screener {
     }
 
     /// The free text a change brings to `current` (the record it meets; `nil` for a new
-    /// action): as ``texts(of:)``, without a field's value that is already stored (keeping
-    /// it, or quoting it as seen, brings nothing new; a record from before a policy must
-    /// still be editable). A `from` value that is not the stored one is new: only a hostile
-    /// or mistaken client sends one, and a conflict would keep it.
+    /// action): as ``texts(of:)``, without a value a field already holds (keeping it brings
+    /// nothing new, and a record from before a policy must stay editable) and without `from`
+    /// values (what the agency saw: the hub redacts them, ``ScreeningRules/redactingFrom(_:against:)``).
     public static func newTexts(of change: Change, against current: Action?) -> [(field: String, text: String)] {
-        texts(of: change) { field, value in
+        texts(of: change, froms: false) { field, value in
             guard let current, let field = Field(rawValue: field) else { return true }
             return field.normalize(value) != current.value(of: field)
         }
     }
 
     static func texts(
-        of change: Change, keeping isNew: (String, FieldValue) -> Bool
+        of change: Change, froms: Bool = true, keeping isNew: (String, FieldValue) -> Bool
     ) -> [(field: String, text: String)] {
         var texts: [(String, String)] = []
         for (name, edit) in change.set.sorted(by: { $0.key < $1.key }) where freeTextFields.contains(name) {
             if case .text(let text) = edit.to, isNew(name, edit.to) { texts.append((name, text)) }
-            if case .text(let text) = edit.from, edit.from != edit.to, isNew(name, edit.from) {
-                texts.append((name, text))
-            }
+            if froms, case .text(let text) = edit.from, edit.from != edit.to { texts.append((name, text)) }
         }
         for append in change.append {
             switch append {
             case .evidence(let item):
                 texts.append(("evidence.summary", item.summary))
                 if let reference = item.reference { texts.append(("evidence.reference", reference)) }
+                // A client may send one; the merge drops it, the trail keeps the change as sent.
+                if let retraction = item.retraction { texts.append(("retraction.reason", retraction.reason)) }
             case .note(let note):
                 texts.append(("note", note.text))
                 if let reference = note.reference { texts.append(("note.reference", reference)) }
+                if let retraction = note.retraction { texts.append(("retraction.reason", retraction.reason)) }
             case .retract(let retraction):
                 texts.append(("retraction.reason", retraction.reason))
             }
@@ -127,6 +127,25 @@ public struct ScreeningRules: Sendable {
 
     /// Screens every free text of `change`.
     public func screen(_ change: Change) -> ScreeningResult { screener.screen(change, policy: policy) }
+
+    /// The change with what the policy blocks redacted in each `from` value that is not the
+    /// value stored: what an agency says it saw is kept in the trail and, in a conflict, as
+    /// its base; an old copy (from before a redaction) or a hostile client's must not bring a
+    /// detail back. The merge then compares the redacted value: an edit made from a copy
+    /// taken before a redaction meets the redacted record as unchanged.
+    public func redactingFrom(_ change: Change, against current: Action?) -> Change {
+        let kinds = Set(IdentifierKind.allCases.filter { policy.action(for: $0) == .block })
+        guard !kinds.isEmpty else { return change }
+        var out = change
+        for (name, edit) in change.set where Screener.freeTextFields.contains(name) {
+            guard case .text(let text) = edit.from, let field = Field(rawValue: name),
+                current.map({ field.normalize(edit.from) != $0.value(of: field) }) ?? true,
+                let redacted = screener.redacting(text, kinds: kinds)
+            else { continue }
+            out.set[name]?.from = .text(redacted)
+        }
+        return out
+    }
 
     /// Screens the free text `change` brings to `current` (``Screener/newTexts(of:against:)``).
     public func screen(_ change: Change, against current: Action?) -> ScreeningResult {

@@ -65,13 +65,15 @@ extension Screener {
             case .evidence(var item):
                 let a = redact(&item.summary, named: "evidence.summary", field: field, kinds: kinds)
                 let b = redact(&item.reference, named: "evidence.reference", field: field, kinds: kinds)
-                if a || b { out.append[i] = .evidence(item) }
-                changed = changed || a || b
+                let c = redact(&item.retraction, field: field, kinds: kinds)
+                if a || b || c { out.append[i] = .evidence(item) }
+                changed = changed || a || b || c
             case .note(var note):
                 let a = redact(&note.text, named: "note", field: field, kinds: kinds)
                 let b = redact(&note.reference, named: "note.reference", field: field, kinds: kinds)
-                if a || b { out.append[i] = .note(note) }
-                changed = changed || a || b
+                let c = redact(&note.retraction, field: field, kinds: kinds)
+                if a || b || c { out.append[i] = .note(note) }
+                changed = changed || a || b || c
             case .retract(var retraction):
                 if redact(&retraction.reason, named: "retraction.reason", field: field, kinds: kinds) {
                     out.append[i] = .retract(retraction)

@@ -78,8 +78,8 @@ public struct Screener: Sendable {
     /// How protected names are recognised; `nil`: the plan protects none.
     public var names: NameMatcher?
     /// This year, for "an age-like past date next to a name": a date in one of the 18 years
-    /// before it, within 30 characters of a protected name, is a date of birth. `nil`: not
-    /// looked for (the merge sets it from its hub or agent time).
+    /// before it, right beside a protected name, is a date of birth. `nil`: not looked for
+    /// (the merge sets it from its hub or agent time).
     public var year: Int?
 
     /// A screener; with no protected names by default.

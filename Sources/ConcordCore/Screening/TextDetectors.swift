@@ -97,11 +97,11 @@ extension Screener {
                 i += 1
                 continue
             }
-            // Just before: a date ending in the few characters before the word, with only
-            // spaces and punctuation between ("12/03/2014 (DOB)", "12.03.14, d.o.b.").
+            // Just before: a date ending at most three characters before the word, with only
+            // a space, a bracket, a comma or a colon between ("12/03/2014 (DOB)", "12.03.14, d.o.b.").
             for j in max(0, i - 24)..<i where j == 0 || !c[j - 1].isAlphanumeric {
-                guard let (end, _) = date(at: j, c), end <= i,
-                    c[end..<i].allSatisfy({ !$0.isAlphanumeric && $0 != Scanned.other }),
+                guard let (end, _) = date(at: j, c), end <= i, i - end <= 3,
+                    c[end..<i].allSatisfy({ nearMarks[Int($0)] }),
                     !found.contains(where: { $0.overlaps(j..<end) })
                 else { continue }
                 found.append(j..<end)
@@ -121,20 +121,31 @@ extension Screener {
         return found.sorted { $0.lowerBound < $1.lowerBound }
     }
 
-    /// Dates near a protected name (within 30 characters either side) that are a child's
-    /// age: in one of the last 18 years before `year` (two-digit years are this century's).
+    /// What may stand between a date and the word or name it belongs to: a space, a bracket,
+    /// a comma, a colon, a hyphen.
+    static let nearMarks = table(" (),:-")
+
+    /// Dates right beside a protected name ("Liam Smith (12/03/2014)", "Liam Smith, 12.03.14",
+    /// "12/03/2014 Liam Smith": at most three of ``nearMarks`` between) that are a child's age:
+    /// in one of the 18 years before `year` (two-digit years are this century's). A meeting
+    /// or target date further off is not one.
     static func agesNear(_ names: [Range<Int>], _ c: [UInt8], year: Int) -> [Range<Int>] {
         var found: [Range<Int>] = []
+        func isAge(_ y: Int?) -> Bool { y.map { (year - 18)..<year ~= ($0 < 100 ? 2000 + $0 : $0) } ?? false }
         for name in names {
-            var j = max(0, name.lowerBound - 30)
-            while j < min(c.count, name.upperBound + 30) {
-                defer { j += 1 }
-                guard j == 0 || !c[j - 1].isAlphanumeric, !name.contains(j), let (end, y) = date(at: j, c), let y
+            // After the name.
+            var j = name.upperBound
+            while j < c.count, j - name.upperBound < 3, nearMarks[Int(c[j])] { j += 1 }
+            if j == 0 || !c[j - 1].isAlphanumeric, let (end, y) = date(at: j, c), isAge(y) {
+                found.append(j..<end)
+            }
+            // Before it.
+            for k in max(0, name.lowerBound - 24)..<name.lowerBound where k == 0 || !c[k - 1].isAlphanumeric {
+                guard let (end, y) = date(at: k, c), end <= name.lowerBound, name.lowerBound - end <= 3,
+                    c[end..<name.lowerBound].allSatisfy({ nearMarks[Int($0)] }), isAge(y)
                 else { continue }
-                let full = y < 100 ? 2000 + y : y
-                if (year - 18)..<year ~= full, !found.contains(where: { $0.overlaps(j..<end) }) {
-                    found.append(j..<end)
-                }
+                found.append(k..<end)
+                break
             }
         }
         return found

@@ -151,6 +151,9 @@ struct PushBatch {
         }
         var outcome: MergeResult
         let current = try record(change.action)
+        // What the agency says it saw is kept (the trail, a conflict's base) without what
+        // the policy blocks.
+        let change = try screening(for: change.action.plan).redactingFrom(change, against: current)
         if let scheme = try scheme(for: change.action.plan) {
             let context = MergeContext(
                 actor: principal.agency, role: principal.role, scheme: scheme, now: now, knownAgencies: knownAgencies,
@@ -219,10 +222,7 @@ struct PushBatch {
         let reason: String
         if json.count > maxRejectedBodyBytes {
             reason = "(a rejected change of \(json.count) bytes: only its id is kept)"
-        } else if screening.screener.findings(in: String(decoding: json, as: UTF8.self), field: "").contains(where: {
-            screening.policy.action(for: $0.kind) == .block
-        }) {
-            // Anywhere in it: a value of a field that holds no text, an unknown field's name.
+        } else if !screening.screen(change).blocked.isEmpty || Self.blocksAnywhere(json, screening) {
             reason = "(a rejected change holding identifying details: only its id is kept)"
         } else {
             return String(decoding: json, as: UTF8.self)
@@ -231,6 +231,20 @@ struct PushBatch {
             id: change.id, action: change.action, baseRevision: change.baseRevision, reason: reason,
             madeAt: change.madeAt)
         return String(decoding: stub.json, as: UTF8.self)
+    }
+
+    /// Whether the policy blocks anything anywhere in a change's JSON (a value of a field
+    /// that holds no text, an unknown field's name), its escapes read as spaces so that a
+    /// detail at the start of a line is seen.
+    static func blocksAnywhere(_ json: [UInt8], _ screening: ScreeningRules) -> Bool {
+        var text = json
+        for i in text.indices.dropLast() where text[i] == UInt8(ascii: "\\") {
+            text[i] = UInt8(ascii: " ")
+            if "ntr\"\\/bf".utf8.contains(text[i + 1]) { text[i + 1] = UInt8(ascii: " ") }
+        }
+        return screening.screener.findings(in: String(decoding: text, as: UTF8.self), field: "").contains {
+            screening.policy.action(for: $0.kind) == .block
+        }
     }
 
     mutating func record(_ address: ActionAddress) throws -> Action? {

@@ -64,8 +64,13 @@ extension Hub {
         }.map(Self.reportConflict)
         let settings = reportSettings
         let names = try await storage.protectedNames(of: ids.count == 1 ? ids[0] : nil)
+        // The year of the report's "as at", so a report as at a date is the same whenever it is written.
         let screening = Dictionary(
-            uniqueKeysWithValues: ids.map { ($0, screeningRules(for: $0, digests: names[$0] ?? [])) })
+            uniqueKeysWithValues: ids.map { id in
+                var rules = screeningRules(for: id, digests: names[id] ?? [])
+                rules.screener.year = period.asOf.date.year
+                return (id, rules)
+            })
         return try await offThePool {
             let report = Report.build(
                 plans: plans, trail: trail, conflicts: conflicts, period: period, settings: settings,
