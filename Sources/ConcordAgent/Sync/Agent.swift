@@ -237,10 +237,7 @@ public actor Agent {
             if !found { return false }
         }
         func markers(_ conflict: ConflictRecord) -> Int {
-            [conflict.base, conflict.hub, conflict.incoming].reduce(0) { count, value in
-                guard case .text(let text) = value else { return count }
-                return count + text.split(separator: "[redacted: ", omittingEmptySubsequences: false).count - 1
-            }
+            [conflict.base, conflict.hub, conflict.incoming].reduce(0) { $0 + Screener.redactionMarkers(in: $1) }
         }
         return response.actions.contains { action in
             Screener.redactionMarkers(in: action) > kept.records[action.address].map(Screener.redactionMarkers) ?? 0

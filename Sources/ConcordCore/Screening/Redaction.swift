@@ -146,9 +146,17 @@ extension Screener {
     /// How many redaction markers a record's texts hold: a record pulled with more than the
     /// copy kept was redacted at the hub.
     public static func redactionMarkers(in action: Action) -> Int {
-        texts(of: action).reduce(0) { count, item in
-            count + item.text.split(separator: "[redacted: ", omittingEmptySubsequences: false).count - 1
-        }
+        texts(of: action).reduce(0) { $0 + redactionMarkers(in: $1.text) }
+    }
+
+    /// How many redaction markers a value holds (none unless it is text).
+    public static func redactionMarkers(in value: FieldValue) -> Int {
+        guard case .text(let text) = value else { return 0 }
+        return redactionMarkers(in: text)
+    }
+
+    static func redactionMarkers(in text: String) -> Int {
+        text.split(separator: "[redacted: ", omittingEmptySubsequences: false).count - 1
     }
 
     /// Every free text of a record, named as a change names it.

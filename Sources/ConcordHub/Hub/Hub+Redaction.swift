@@ -62,14 +62,9 @@ extension Hub {
                 var result = try ChangeResult.decode(json: stored.result.utf8)
                 var resultChanged = false
                 for i in result.conflicts.indices where result.conflicts[i].field.rawValue == field {
-                    for path in [\ConflictNotice.base, \.hub, \.incoming] {
-                        if let v = screener.redacting(
-                            result.conflicts[i][keyPath: path], of: field, field: field, kinds: kinds)
-                        {
-                            result.conflicts[i][keyPath: path] = v
-                            resultChanged = true
-                        }
-                    }
+                    let changed = Self.redact(
+                        &result.conflicts[i], [\.base, \.hub, \.incoming], screener, field: field, kinds: kinds)
+                    resultChanged = resultChanged || changed
                 }
                 let redacted = screener.redacting(change, field: field, kinds: kinds)
                 guard redacted != nil || resultChanged else { continue }
@@ -126,6 +121,22 @@ extension Hub {
             action: address, changeId: auditID, revision: record.revision, copies: copies, scrubbed: scrubbed)
     }
 
+    /// Redacts the `kinds` in the values at `paths` of a conflict (as recorded, or as an
+    /// answer told of it); `true` when any changed.
+    static func redact<Conflict>(
+        _ conflict: inout Conflict, _ paths: [WritableKeyPath<Conflict, FieldValue>], _ screener: Screener,
+        field: String, kinds: Set<IdentifierKind>
+    ) -> Bool {
+        var changed = false
+        for path in paths {
+            if let v = screener.redacting(conflict[keyPath: path], of: field, field: field, kinds: kinds) {
+                conflict[keyPath: path] = v
+                changed = true
+            }
+        }
+        return changed
+    }
+
     /// A conflict with the `kinds` redacted from its values and its resolution; `nil` when none was found.
     static func redacting(
         _ conflict: ConflictRecord, _ screener: Screener, field: String, kinds: Set<IdentifierKind>
@@ -133,12 +144,7 @@ extension Hub {
         var out = conflict
         var changed = false
         if conflict.field.rawValue == field {
-            for path in [\ConflictRecord.base, \.hub, \.incoming] {
-                if let v = screener.redacting(out[keyPath: path], of: field, field: field, kinds: kinds) {
-                    out[keyPath: path] = v
-                    changed = true
-                }
-            }
+            changed = redact(&out, [\.base, \.hub, \.incoming], screener, field: field, kinds: kinds)
             if let value = out.resolution?.value,
                 let v = screener.redacting(value, of: field, field: field, kinds: kinds)
             {
