@@ -70,7 +70,11 @@ extension Screener {
             guard start < at, labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }),
                 let tld = labels.last, tld.count >= 2, tld.allSatisfy(\.isASCIILetter)
             else { continue }
-            if let last = found.last, last.overlaps(start..<end) { continue }
+            // Addresses run together ("a@b.orgc+d@e.org") are one finding: all of it goes.
+            if let last = found.last, last.overlaps(start..<end) {
+                found[found.count - 1] = min(last.lowerBound, start)..<max(last.upperBound, end)
+                continue
+            }
             found.append(start..<end)
         }
         return found
